@@ -1,0 +1,3 @@
+from zjtx.cli import main
+
+main()

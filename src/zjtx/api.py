@@ -1,0 +1,96 @@
+"""The public Python API: ``evaluate`` a register, ``explain`` one record, list ``parameters``.
+
+    import zjtx
+    df = zjtx.evaluate("register.parquet", on="2025-06-30")          # one row per enterprise
+    tr = zjtx.explain(record, "tech_sme", on="2025-06-30")           # the full trace, JSON-ready
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import polars as pl
+
+import zjtx.policies as catalog
+from zjtx.rules.engine import explain_one, parse_date, plan
+from zjtx.rules.params import Params
+from zjtx.rules.policy import REGISTRY, get_policy
+
+ParamsArg = Params | Mapping[str, Any] | None
+
+
+def resolve_params(on: dt.date, params: ParamsArg = None, overlay_name: str | None = None) -> Params:
+    """``params`` may be resolved ``Params`` or a mapping of parameter overrides (a reform overlay)."""
+    if isinstance(params, Params):
+        return params
+    return catalog.params_at(on, params or None, overlay_name)
+
+
+def policy_list(policies: str | Sequence[str] | None = None) -> list[Any]:
+    if policies is None:
+        ids = [p for p in catalog.DEFAULT_POLICIES if p in REGISTRY]
+    elif isinstance(policies, str):
+        ids = [policies]
+    else:
+        ids = list(policies)
+    return [get_policy(p) for p in ids]
+
+
+def evaluate_lazy(
+    records: Any,
+    on: str | dt.date,
+    policies: str | Sequence[str] | None = None,
+    params: ParamsArg = None,
+    *,
+    options: Mapping[str, Any] | None = None,
+    keep: Sequence[str] = ("uscc",),
+    validate: bool = True,
+) -> pl.LazyFrame:
+    """The evaluation as a lazy Polars plan (for streaming or further queries)."""
+    from zjtx.rules.inputs import to_frame
+
+    day = parse_date(on)
+    return plan(to_frame(records), policy_list(policies), resolve_params(day, params), day, dict(options or {}),
+                keep=keep, validate=validate)
+
+
+def evaluate(
+    records: Any,
+    on: str | dt.date,
+    policies: str | Sequence[str] | None = None,
+    params: ParamsArg = None,
+    *,
+    options: Mapping[str, Any] | None = None,
+    keep: Sequence[str] = ("uscc",),
+    validate: bool = True,
+) -> pl.DataFrame:
+    """Evaluate every record against the policies as of ``on``.
+
+    ``records``: a Polars/pandas DataFrame, a list of dicts, or a path (CSV/XLSX/Parquet/JSON).
+    Returns the input's ``uscc`` plus, per policy, ``<policy>.status``, ``.score``, ``.score_min``,
+    ``.score_max``, ``.route``, ``.regime``, ``.pts.<indicator>``, ``.missing``, ``.manual``,
+    ``.provisional`` (POLICIES.md §1.9). Raises ``InputError`` naming every bad record and field.
+    """
+    return evaluate_lazy(records, on, policies, params, options=options, keep=keep, validate=validate).collect()
+
+
+def explain(
+    record: Mapping[str, Any],
+    policy: str,
+    on: str | dt.date,
+    params: ParamsArg = None,
+    *,
+    options: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The full, JSON-serialisable explanation of one record under one policy (POLICIES.md §1.9)."""
+    day = parse_date(on)
+    return explain_one(dict(record), get_policy(policy), resolve_params(day, params), day, dict(options or {}))
+
+
+def parameters(policy: str, on: str | dt.date) -> list[dict[str, Any]]:
+    """The parameters of a policy in force on a date, with their sources."""
+    day = parse_date(on)
+    get_policy(policy)
+    return [v.as_dict() for v in catalog.params_at(day).with_prefix(policy + ".")]

@@ -1,0 +1,61 @@
+"""Running policies: a whole frame at once (compiled Polars plan) or one record with its trace."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import polars as pl
+
+from zjtx.rules.inputs import coerce_record, prepare
+from zjtx.rules.model import Materializer
+from zjtx.rules.params import Params
+
+
+def parse_date(on: str | dt.date | dt.datetime) -> dt.date:
+    if isinstance(on, dt.datetime):
+        return on.date()
+    if isinstance(on, dt.date):
+        return on
+    try:
+        return dt.date.fromisoformat(str(on))
+    except ValueError:
+        raise ValueError(f"评价日期 '{on}' 不是有效日期（应为 YYYY-MM-DD）") from None
+
+
+def input_fields(policies: Sequence[Any], on: dt.date, options: dict[str, Any]) -> list[str]:
+    fields: set[str] = set()
+    for p in policies:
+        fields |= set(p.input_fields(on, (options.get("regimes") or {}).get(p.id)))
+    return sorted(fields)
+
+
+def plan(
+    frame: pl.DataFrame | pl.LazyFrame,
+    policies: Sequence[Any],
+    params: Params,
+    on: dt.date,
+    options: dict[str, Any] | None = None,
+    keep: Sequence[str] = ("uscc",),
+    validate: bool = True,
+) -> pl.LazyFrame:
+    """The lazy evaluation plan: input casting + one column block per policy."""
+    options = dict(options or {})
+    fields = input_fields(policies, on, options)
+    lf = prepare(frame, fields, validate=validate)
+    schema = lf.collect_schema()
+    exprs: list[pl.Expr] = [pl.col(k) for k in keep if k in schema]
+    mat = Materializer()
+    for p in policies:
+        exprs.extend(p.columns(params, on, options, mat))
+    return mat.apply(lf).select(exprs)
+
+
+def explain_one(
+    record: dict[str, Any], policy: Any, params: Params, on: dt.date, options: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    options = dict(options or {})
+    fields = policy.input_fields(on, (options.get("regimes") or {}).get(policy.id))
+    rec = coerce_record(record, sorted(set(fields) | set(record)))
+    return policy.explain(rec, params, on, options)
