@@ -1,0 +1,108 @@
+import hashlib
+from datetime import date
+
+import polars as pl
+import pytest
+from stdnum.cn import uscc
+
+from zjtx.demo import DemoCity, generate, read, write
+from zjtx.facts.divisions import current_divisions
+from zjtx.facts.industries import CLASSES
+from zjtx.facts.records import ANNUAL_FIELDS, SNAPSHOT_FIELDS
+
+
+def city_hash(c: DemoCity) -> str:
+    h = hashlib.sha256()
+    for name, df in c.frames().items():
+        h.update(name.encode())
+        h.update(df.write_csv().encode())
+    return h.hexdigest()
+
+
+def test_determinism():
+    a, b, c = generate(seed=7, scale=1500), generate(seed=7, scale=1500), generate(seed=8, scale=1500)
+    assert city_hash(a) == city_hash(b)
+    assert city_hash(a) != city_hash(c)
+
+
+def test_identity_columns(default_city):
+    e = default_city.enterprises
+    assert e.height == 30_000
+    assert e["uscc"].n_unique() == e.height and e["name"].n_unique() == e.height
+    assert all(uscc.is_valid(x) for x in e["uscc"].to_list())
+    local = e["uscc"].str.slice(2, 6) == "442000"
+    assert local.mean() > 0.9
+    assert e.filter(local)["name"].str.starts_with("中山市").all()
+    assert e["name"].str.ends_with("有限公司").all()
+    assert set(e["division"].unique()) <= {d.code for d in current_divisions()}
+    assert set(e["industry"].unique()) <= set(CLASSES)
+    assert e["founded_on"].dtype == pl.Date
+
+
+def test_annual_years_and_gaps(default_city):
+    a = default_city.annual
+    assert set(a["year"].unique()) == set(range(2018, 2026))
+    assert set(ANNUAL_FIELDS) - {"sales_revenue"} <= set(a.columns)
+    assert set(SNAPSHOT_FIELDS) <= set(a.columns)
+    for col in ("tech_staff", "rd_expense_tax", "total_cost", "digital_level"):
+        share = a[col].null_count() / a.height
+        assert 0.01 <= share <= 0.06, (col, share)
+    assert (a["revenue"].drop_nulls() >= 0).all()
+    assert (a["rd_expense"].drop_nulls() <= a["revenue"].max()).all()
+    y = a.filter(pl.col("year") == 2021)
+    debt = (y["total_liabilities"] / y["total_assets"]).drop_nulls().drop_nans()
+    assert 0.4 < debt.mean() < 0.65
+
+
+def test_titles_shape(default_city):
+    t = default_city.titles
+    assert set(t.columns) == {"uscc", "title", "granted_on", "expires_on", "batch", "document"}
+    assert (t["granted_on"] <= t["expires_on"]).all()
+    tiers = t.filter(pl.col("title").is_in(["specialized_sme", "little_giant", "high_tech", "innovative_sme"]))
+    span = (tiers["expires_on"] - tiers["granted_on"]).dt.total_days()
+    assert span.min() >= 3 * 365 - 2 and span.max() <= 3 * 366  # 3-year validity
+    assert set(t["uscc"].unique()) <= set(default_city.enterprises["uscc"])
+    assert {"tech_sme", "innovative_sme", "specialized_sme", "city_specialized_sme", "little_giant",
+            "single_champion", "high_tech"} <= set(t["title"].unique())
+
+
+def test_little_giants_climbed_the_ladder(default_city):
+    t = default_city.titles
+    lg = t.filter(pl.col("title") == "little_giant").group_by("uscc").agg(pl.col("granted_on").min())
+    spec = t.filter(pl.col("title") == "specialized_sme").group_by("uscc").agg(pl.col("granted_on").min().alias("s"))
+    j = lg.join(spec, on="uscc", how="left")
+    assert j["s"].null_count() == 0 and (j["s"] < j["granted_on"]).all()
+
+
+def test_scaling_is_proportional():
+    c = generate(scale=3000)
+    from zjtx.stats import count_titles, tech_sme_registrations, tier_revenue
+
+    assert tech_sme_registrations(c, 2021).value == round(2502 * 0.1)
+    assert count_titles(c, "specialized_sme", date(2025, 12, 8)).value == round(862 * 0.1)
+    assert tier_revenue(c, 2021)["revenue"].value == pytest.approx(30.8e8, rel=1e-3)
+    assert c.pools.height == round(275 * 0.1) + round(83 * 0.1) + round(62 * 0.1)
+
+
+def test_records_from_city(default_city):
+    r = default_city.records(date(2025, 6, 30))
+    assert r.height == 30_000
+    assert r["revenue_y1"].null_count() > 0  # real data has gaps
+    assert r["little_giant_valid"].sum() > 0 and r["tech_sme_registered"].sum() > 0
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv", "xlsx"])
+def test_write(tmp_path, fmt):
+    c = generate(scale=200)
+    paths = write(c, tmp_path, fmt)
+    assert {p.stem for p in paths} == set(c.frames())
+    assert all(p.exists() and p.stat().st_size > 0 for p in paths)
+    back = read(tmp_path)
+    from zjtx.stats import tech_sme_registrations
+
+    assert back.titles.height == c.titles.height and back.enterprises["division"].dtype == pl.String
+    assert back.annual.height == c.annual.height
+    assert tech_sme_registrations(back, 2021).value == tech_sme_registrations(c, 2021).value
+    assert back.records(date(2025, 6, 30)).height == c.enterprises.height
+    with pytest.raises(ValueError):
+        write(c, tmp_path, "json")
