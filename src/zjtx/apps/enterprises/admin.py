@@ -1,0 +1,35 @@
+from django.contrib import admin
+
+from zjtx.apps.enterprises.models import AnnualReport, Division, Enterprise, ImportJob, Industry, Title, Zone
+
+admin.site.site_header = "中山市专精特新梯度培育平台 管理后台"
+
+
+class AnnualInline(admin.StackedInline):
+    model = AnnualReport
+    extra = 0
+
+
+class TitleInline(admin.TabularInline):
+    model = Title
+    extra = 0
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(admin.ModelAdmin):
+    list_display = ("uscc", "name", "division", "industry", "founded_on")
+    list_filter = ("division",)
+    search_fields = ("uscc", "name")
+    inlines = [AnnualInline, TitleInline]
+
+
+admin.site.register(Division)
+admin.site.register(Zone)
+admin.site.register(Industry)
+admin.site.register(Title)
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "filename", "status", "total_rows", "created_by")
+    exclude = ("content",)

@@ -1,0 +1,133 @@
+"""Django settings for the zjtx platform.
+
+Everything deployment-specific comes from the environment:
+
+* ``DATABASE_URL`` — e.g. ``postgres://user:pw@127.0.0.1:5432/zjtx``; SQLite (``ZJTX_DATA_DIR/zjtx.sqlite3``)
+  when unset.
+* ``ZJTX_SECRET_KEY`` — required in production (``ZJTX_DEBUG`` unset); a development key otherwise.
+* ``ZJTX_DEBUG`` (``1``/``0``), ``ZJTX_ALLOWED_HOSTS`` (comma separated), ``ZJTX_DATA_DIR``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("ZJTX_DATA_DIR", Path.cwd() / "var"))
+
+DEBUG = os.environ.get("ZJTX_DEBUG", "1") == "1"
+SECRET_KEY = os.environ.get("ZJTX_SECRET_KEY") or "zjtx-development-only-key-change-me-0123456789abcdef"
+ALLOWED_HOSTS = [h for h in os.environ.get("ZJTX_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "ninja",  # serves its bundled Swagger UI from static/ (no CDN on government intranets)
+    "zjtx.web",
+    "zjtx.apps.accounts",
+    "zjtx.apps.enterprises",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "zjtx.apps.accounts.middleware.ChineseFirstLocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "zjtx.apps.accounts.middleware.IdleTimeoutMiddleware",
+    "zjtx.apps.accounts.middleware.AuditContextMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "zjtx.web.urls"
+WSGI_APPLICATION = "zjtx.web.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "zjtx.apps.accounts.context.role",
+            ],
+        },
+    },
+]
+
+_default_sqlite = f"sqlite:///{DATA_DIR / 'zjtx.sqlite3'}"
+if not os.environ.get("DATABASE_URL"):
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL") or _default_sqlite, conn_max_age=0)}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # WAL: pages keep reading (e.g. import progress) while a background import holds the write lock.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 30, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"})
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "enterprises:list"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Login lockout (等保2.0: failed-login limits) and idle timeout.
+ZJTX_LOCKOUT_ATTEMPTS = 5
+ZJTX_LOCKOUT_MINUTES = 15
+ZJTX_IDLE_TIMEOUT_SECONDS = int(os.environ.get("ZJTX_IDLE_TIMEOUT_SECONDS", "1800"))
+SESSION_COOKIE_AGE = ZJTX_IDLE_TIMEOUT_SECONDS
+SESSION_SAVE_EVERY_REQUEST = False  # IdleTimeoutMiddleware refreshes the session once a minute
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+X_FRAME_OPTIONS = "DENY"
+if not DEBUG:
+    SESSION_COOKIE_SECURE = os.environ.get("ZJTX_COOKIE_SECURE", "1") == "1"
+    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Imports: files with more data rows than this are applied in a background thread.
+ZJTX_IMPORT_SYNC_ROWS = int(os.environ.get("ZJTX_IMPORT_SYNC_ROWS", "500"))
+ZJTX_IMPORT_MAX_BYTES = 30 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = ZJTX_IMPORT_MAX_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = ZJTX_IMPORT_MAX_BYTES
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"zjtx": {"handlers": ["console"], "level": "INFO"}},
+}

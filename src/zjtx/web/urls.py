@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.shortcuts import redirect
+from django.urls import include, path
+
+from zjtx.web.api import api
+
+urlpatterns = [
+    path("", lambda request: redirect("enterprises:list"), name="home"),
+    path("", include("zjtx.apps.accounts.urls")),
+    path("", include("zjtx.apps.enterprises.urls")),
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

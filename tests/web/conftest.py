@@ -1,0 +1,58 @@
+"""Django test setup for the platform.
+
+* ``DJANGO_SETTINGS_MODULE`` is set here, before Django loads (pyproject is not touched).
+* Database: SQLite by default. When ``ZJTX_TEST_DATABASE_URL`` is set, the WHOLE module tree runs on
+  that server instead (``DATABASE_URL`` is set from it) and the tests marked ``postgres`` are selected;
+  an unreachable server makes the tests error/fail, never skip. Without the variable, tests marked
+  ``postgres`` that need PostgreSQL itself are deselected (not skipped).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+_PG_URL = os.environ.get("ZJTX_TEST_DATABASE_URL", "").strip()
+os.environ["DJANGO_SETTINGS_MODULE"] = "zjtx.web.settings"
+os.environ.setdefault("ZJTX_DATA_DIR", os.path.join(tempfile.gettempdir(), "zjtx-test"))  # SQLite tests use :memory:
+if _PG_URL:
+    os.environ["DATABASE_URL"] = _PG_URL
+else:
+    os.environ.pop("DATABASE_URL", None)
+
+import django  # noqa: E402
+
+django.setup()
+
+import pytest  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if _PG_URL:
+        return
+    keep, drop = [], []
+    for item in items:
+        (drop if item.get_closest_marker("postgres_only") else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "postgres_only: needs the PostgreSQL server of ZJTX_TEST_DATABASE_URL")
+
+
+@pytest.fixture
+def make_user(db):
+    """Create a user with a role (and 镇街 / enterprise for scoped roles)."""
+    from zjtx.apps.accounts.models import Profile
+
+    def make(username: str, role: str, division: str | None = None, enterprise=None,
+             password: str | None = None):
+        """``password=None`` gives an unusable password (tests log in with ``force_login``; no Argon2 cost)."""
+        user = get_user_model().objects.create_user(username, password=password)
+        Profile.objects.create(user=user, role=role, division_id=division, enterprise=enterprise)
+        return user
+
+    return make
