@@ -55,5 +55,13 @@ def parameter_set() -> ParameterSet:
     return ParameterSet.load(PARAMS_DIR.glob("*.yaml"))
 
 
+@lru_cache(maxsize=256)
+def _params_on(on: dt.date) -> Params:
+    return parameter_set().at(on)
+
+
 def params_at(on: dt.date, overlay: Mapping[str, Any] | None = None, overlay_name: str | None = None) -> Params:
+    """Parameters in force on ``on`` (cached per date when there is no overlay)."""
+    if not overlay:
+        return _params_on(on)
     return parameter_set().at(on, overlay, overlay_name)

@@ -359,6 +359,8 @@ class P(Value):
             return f"[{self.pid}]"
         v = self.value(cx)
         unit = cx.params[self.pid].unit
+        if unit in ("元", "yuan") and isinstance(v, int | Fraction) and v >= 100_000_000:
+            return f"{fmt(Fraction(v) / 100_000_000)}亿元"
         if unit in ("元", "yuan") and isinstance(v, int | Fraction) and v >= 10000:
             return f"{fmt(Fraction(v) / 10000)}万元"
         if unit == "ratio":

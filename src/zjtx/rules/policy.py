@@ -246,9 +246,31 @@ class Policy:
         out.append(_list_pl(manual).alias(f"{p}.manual"))
         for e in r.extras:
             out.append(e.pl(cx).alias(f"{p}.{e.id}"))
-        provisional = any(params[pid].provisional for pid in cx.used_params if pid in params)
-        out.append(pl.lit(provisional).alias(f"{p}.provisional"))
+        out.append(pl.lit(self.provisional(params, on, options)).alias(f"{p}.provisional"))
         return out
+
+    def used_params(self, params: Params, on: dt.date, options: dict[str, Any]) -> frozenset[str]:
+        """The parameters the regime in force reads (compiled once per parameter set)."""
+        key = (id(params), on, repr(sorted((options.get("regimes") or {}).items())), options.get("mode"))
+        cache = self.__dict__.setdefault("_used_cache", {})
+        if key not in cache:
+            r = self.regime_at(on, (options.get("regimes") or {}).get(self.id))
+            cx = Ctx(params, on, options, mat=Materializer())
+            for mode in (None, "lo", "hi"):
+                cx.mode = mode
+                r.qualify.pl(cx)
+            if r.score is not None:
+                r.score.pl(cx)
+            for e in r.extras:
+                e.pl(cx)
+            if len(cache) > 64:
+                cache.clear()
+            cache[key] = (params, frozenset(cx.used_params))
+        return cache[key][1]
+
+    def provisional(self, params: Params, on: dt.date, options: dict[str, Any]) -> bool:
+        """True when the rule set in force uses a MEMORY / OPEN parameter (POLICIES.md §1.1)."""
+        return any(params[pid].provisional for pid in self.used_params(params, on, options) if pid in params)
 
     # ---- one record -----------------------------------------------------------------------
     def explain(self, rec: dict[str, Any], params: Params, on: dt.date, options: dict[str, Any]) -> dict[str, Any]:
@@ -295,7 +317,7 @@ class Policy:
             except ParameterError:  # the flag's parameters are not in force on this date
                 continue
         extras = {e.id: e.ev(rec, cx) for e in r.extras}
-        provisional = any(params[pid].provisional for pid in cx.used_params if pid in params)
+        provisional = self.provisional(params, on, options)
         return {
             "policy": self.id,
             "name": r.name,

@@ -548,4 +548,5 @@ class ScoreAtLeast(Cond):
         return pl.when(lo >= t).then(True).when(hi < t).then(False)
 
     def describe(self, cx: Ctx | None = None) -> str:
-        return f"{self.target.label} {'>' if self.strict else '≥'} {self.threshold.describe(cx)}分"
+        t = self.threshold.describe(cx)
+        return f"{self.target.label} {'>' if self.strict else '≥'} {t}{'' if t.endswith('分') else '分'}"
