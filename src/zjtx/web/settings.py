@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "zjtx.web",
     "zjtx.apps.accounts",
     "zjtx.apps.enterprises",
+    "zjtx.apps.evaluations",
+    "zjtx.apps.cultivation",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,8 @@ urlpatterns = [
     path("", lambda request: redirect("enterprises:list"), name="home"),
     path("", include("zjtx.apps.accounts.urls")),
     path("", include("zjtx.apps.enterprises.urls")),
+    path("evaluations/", include("zjtx.apps.evaluations.urls")),
+    path("cultivation/", include("zjtx.apps.cultivation.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

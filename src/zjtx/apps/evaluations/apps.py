@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class EvaluationsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "zjtx.apps.evaluations"
+    label = "evaluations"
