@@ -154,8 +154,13 @@ class Parameter:
 
 
 def _parse_file(path: Path) -> dict[str, Parameter]:
-    with path.open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
+    try:
+        with path.open(encoding="utf-8") as fh:
+            data = yaml.safe_load(fh) or {}
+    except (yaml.YAMLError, ValueError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第{mark.line + 1}行" if mark is not None else ""
+        raise ParameterError(f"参数文件 {path.name} {where}格式错误：{getattr(exc, 'problem', exc)}") from None
     if not isinstance(data, dict):
         raise ParameterError(f"{path.name}: top level must be a mapping of parameter ids")
     out: dict[str, Parameter] = {}
