@@ -531,6 +531,7 @@ def generate(seed: int = DEFAULT_SEED, scale: int = DEFAULT_SCALE) -> DemoCity:
 
     pools = _pools(rng, book, f, usccs, manuf, zq, zs, employees, revenue, tier_score)
     comparison = _comparison(titles, f)
+    enterprises = _enterprise_extras(enterprises, titles, seed)
 
     meta = {
         "note": DEMO_NOTE,
@@ -542,6 +543,33 @@ def generate(seed: int = DEFAULT_SEED, scale: int = DEFAULT_SCALE) -> DemoCity:
         "tier_revenue_definition": "valid 小巨人/省级/市级专精特新 on 2021-12-31; 同口径 revenue 2019–2021",
     }
     return DemoCity(enterprises, annual, titles, pools, comparison, seed, scale, meta)
+
+
+def _enterprise_extras(enterprises: pl.DataFrame, titles: pl.DataFrame, seed: int) -> pl.DataFrame:
+    """Enterprise-level fields (演示数据): standards led, award and contest ranks, and the
+    专精特新发展评价得分 for 专精特新 / "小巨人" holders. Drawn from their own random stream so the
+    calibrated draws above are unchanged."""
+    rng = np.random.default_rng(seed + 7919)
+    n = enterprises.height
+    elite = set(titles.filter(pl.col("title").is_in(["specialized_sme", "little_giant", "high_tech"]))["uscc"])
+    is_elite = np.array([u in elite for u in enterprises["uscc"]])
+
+    def ranks(p_plain: float, p_elite: float, top: int) -> list[int | None]:
+        hit = rng.random(n) < np.where(is_elite, p_elite, p_plain)
+        val = rng.integers(1, top + 1, size=n)
+        return [int(v) if h else None for v, h in zip(val, hit, strict=True)]
+
+    score = np.clip(rng.normal(62, 9, size=n), 30, 95).round(1)
+    has_score = is_elite | (rng.random(n) < 0.03)
+    return enterprises.with_columns(
+        pl.Series("led_standard_5y", rng.random(n) < np.where(is_elite, 0.25, 0.02)),
+        pl.Series("national_award_rank_3y", ranks(0.0005, 0.01, 10), dtype=pl.Int64),
+        pl.Series("provincial_award_rank_3y", ranks(0.003, 0.05, 10), dtype=pl.Int64),
+        pl.Series("national_award_rank_5y", ranks(0.001, 0.015, 10), dtype=pl.Int64),
+        pl.Series("chuangke_rank_3y", ranks(0.002, 0.03, 500), dtype=pl.Int64),
+        pl.Series("zjtx_dev_score", [float(v) if h else None for v, h in zip(score, has_score, strict=True)],
+                  dtype=pl.Float64),
+    )
 
 
 def _tier_table() -> dict[str, _Tier]:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
-from typing import Any
 
 import polars as pl
 from django.db.models import QuerySet
@@ -25,14 +23,6 @@ def _dtype(spec: FieldSpec) -> pl.DataType:
     if spec.kind == "date":
         return pl.Date()
     return pl.String()
-
-
-def _value(v: Any) -> Any:
-    if isinstance(v, Decimal):
-        return float(v)
-    if v == "":
-        return None
-    return v
 
 
 ENTERPRISE_SCHEMA: dict[str, pl.DataType] = {
@@ -59,6 +49,21 @@ def _niche_since_from_reports(ents: QuerySet) -> dict[int, date]:
     return out
 
 
+def _frame(rows: list[tuple], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """Rows from ``values_list`` as a typed frame, built column by column (no model instances)."""
+    names = list(schema)
+    cols = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+    series = []
+    for name, col in zip(names, cols, strict=True):
+        dtype = schema[name]
+        if dtype == pl.Float64:
+            col = [None if v is None else float(v) for v in col]
+        elif dtype == pl.String:
+            col = [None if v == "" else v for v in col]
+        series.append(pl.Series(name, list(col), dtype=dtype))
+    return pl.DataFrame(series)
+
+
 def registry_frames(queryset: QuerySet | None = None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """The registry as three Polars frames (enterprises, annual, titles) for ``build_records``.
 
@@ -67,26 +72,26 @@ def registry_frames(queryset: QuerySet | None = None) -> tuple[pl.DataFrame, pl.
     """
     ents = Enterprise.objects.all() if queryset is None else queryset
     reported_niche = _niche_since_from_reports(ents)
-    ent_rows = []
-    for e in ents.order_by("uscc"):
-        row = {name: _value(getattr(e, name)) for name in ENTERPRISE_SCHEMA if name != "division"}
-        row["division"] = e.division_id
-        if row["niche_since"] is None:
-            row["niche_since"] = reported_niche.get(e.pk)
-        ent_rows.append(row)
-    enterprises = pl.DataFrame(ent_rows, schema=ENTERPRISE_SCHEMA, orient="row") if ent_rows else pl.DataFrame(
-        schema=ENTERPRISE_SCHEMA)
-    enterprises = enterprises.select(list(ENTERPRISE_SCHEMA))
-    reports = AnnualReport.objects.filter(enterprise__in=ents.values("pk")).select_related("enterprise")
-    annual_rows = [{"uscc": r.enterprise.uscc, "year": r.year,
-                    **{f.name: _value(getattr(r, f.name)) for f in ANNUAL_FIELDS}}
-                   for r in reports.order_by("enterprise__uscc", "year")]
-    annual = pl.DataFrame(annual_rows, schema=ANNUAL_SCHEMA) if annual_rows else pl.DataFrame(schema=ANNUAL_SCHEMA)
-    titles_qs = Title.objects.filter(enterprise__in=ents.values("pk")).select_related("enterprise")
-    title_rows = [{"uscc": t.enterprise.uscc, "title": t.title, "granted_on": t.granted_on,
-                   "expires_on": t.expires_on, "batch": t.batch or None, "document": t.document or None}
-                  for t in titles_qs.order_by("enterprise__uscc", "granted_on")]
-    titles = pl.DataFrame(title_rows, schema=TITLE_SCHEMA) if title_rows else pl.DataFrame(schema=TITLE_SCHEMA)
+    ent_cols = [n if n != "division" else "division_id" for n in ENTERPRISE_SCHEMA]
+    ent_rows = list(ents.order_by("uscc").values_list("pk", *ent_cols))
+    niche_at = list(ENTERPRISE_SCHEMA).index("niche_since")
+    fixed = []
+    for pk, *vals in ent_rows:
+        if vals[niche_at] is None:
+            vals[niche_at] = reported_niche.get(pk)
+        fixed.append(tuple(vals))
+    enterprises = _frame(fixed, ENTERPRISE_SCHEMA)
+    pks = ents.values("pk")
+    annual = _frame(
+        list(AnnualReport.objects.filter(enterprise__in=pks).order_by("enterprise__uscc", "year")
+             .values_list("enterprise__uscc", "year", *[f.name for f in ANNUAL_FIELDS])),
+        ANNUAL_SCHEMA,
+    )
+    titles = _frame(
+        list(Title.objects.filter(enterprise__in=pks).order_by("enterprise__uscc", "granted_on")
+             .values_list("enterprise__uscc", "title", "granted_on", "expires_on", "batch", "document")),
+        TITLE_SCHEMA,
+    )
     return enterprises, annual, titles
 
 
