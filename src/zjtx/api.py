@@ -28,9 +28,12 @@ def resolve_params(on: dt.date, params: ParamsArg = None, overlay_name: str | No
     return catalog.params_at(on, params or None, overlay_name)
 
 
-def policy_list(policies: str | Sequence[str] | None = None) -> list[Any]:
+def policy_list(policies: str | Sequence[str] | None = None, on: dt.date | None = None) -> list[Any]:
+    """The named policies (an unknown id is an error), or by default every tier policy that has a
+    rule version in force on ``on`` (e.g. 创新型 exists only from 2022-06-01)."""
     if policies is None:
-        ids = [p for p in catalog.DEFAULT_POLICIES if p in REGISTRY]
+        ids = [p for p in catalog.DEFAULT_POLICIES if p in REGISTRY
+               and (on is None or any(r.covers(on) for r in REGISTRY[p].regimes))]
     elif isinstance(policies, str):
         ids = [policies]
     else:
@@ -52,7 +55,7 @@ def evaluate_lazy(
     from zjtx.rules.inputs import to_frame
 
     day = parse_date(on)
-    return plan(to_frame(records), policy_list(policies), resolve_params(day, params), day, dict(options or {}),
+    return plan(to_frame(records), policy_list(policies, day), resolve_params(day, params), day, dict(options or {}),
                 keep=keep, validate=validate)
 
 

@@ -37,7 +37,6 @@ def demo(
     from django.core.management import call_command
 
     import zjtx
-    import zjtx.policies as catalog
     from zjtx.apps.enterprises.demo_load import briefing_frames, default_on, load_demo
     from zjtx.apps.enterprises.models import Enterprise
     from zjtx.apps.enterprises.records import records_for
@@ -66,7 +65,7 @@ def demo(
         table.add_column(STATUS_STYLE[s], justify="right")
     from zjtx.rules.policy import get_policy
 
-    for p in catalog.DEFAULT_POLICIES:
+    for p in [c.split(".")[0] for c in df.columns if c.endswith(".status")]:
         counts = dict(df.group_by(f"{p}.status").len().iter_rows())
         table.add_row(get_policy(p).name, *[str(counts.get(s, 0)) for s in STATUS_STYLE])
     console.print(table)

@@ -68,10 +68,10 @@ def evaluate(
     validate: Annotated[bool, typer.Option(help="逐条检查输入（大文件可关闭）")] = True,
 ) -> None:
     """评价企业名录：每户对照各层级政策，给出 达标/未达标/待核验 及得分。"""
-    import zjtx.policies as catalog
-    from zjtx.api import evaluate_lazy
+    from zjtx.api import evaluate_lazy, policy_list
+    from zjtx.rules.engine import parse_date
 
-    policies = policy or catalog.DEFAULT_POLICIES
+    policies = [p.id for p in policy_list(policy or None, parse_date(on))]
     started = time.perf_counter()
     if engine == "spark":
         from zjtx.rules import spark as spark_runner

@@ -302,7 +302,7 @@ class F(Value):
 
     def ev(self, rec: dict[str, Any], cx: Ctx) -> Any:
         v = self.raw(rec)
-        if isinstance(v, str | bool) or v is None:
+        if isinstance(v, str | bool | dt.date) or v is None:
             return v
         return num(v)
 
@@ -592,7 +592,20 @@ class Cmp(Cond):
 
     def describe(self, cx: Ctx | None = None) -> str:
         sym = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}[self.op]
-        return f"{self.a.describe(cx)} {sym} {self.b.describe(cx)}".replace("((", "(").replace("))", ")")
+        return f"{_bare(self.a.describe(cx))} {sym} {_bare(self.b.describe(cx))}"
+
+
+def _bare(text: str) -> str:
+    """Drop one pair of enclosing parentheses when they enclose the whole text."""
+    if not (text.startswith("(") and text.endswith(")")):
+        return text
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth == 0 and i < len(text) - 1:
+            return text
+    return text[1:-1]
 
 
 def AtLeast(a: str | Value, b: Value | int | float) -> Cmp:
