@@ -1,0 +1,1334 @@
+"""The gap solver (一企一策): the cheapest ways for one enterprise to reach ``qualified``.
+
+The solver inverts the declarative rule — it reads the band edges, tier counts, category tables and
+comparison thresholds of the policy's own nodes, never tries random values:
+
+* a comparison ``value op threshold`` is solved for one input field (``invert``): ratios are solved
+  for their numerator with the denominator as it is (or jointly when raising the numerator raises
+  the denominator, e.g. hiring a 科技人员 raises 职工总数), differences and sums for one term;
+* an indicator (``Banded``, ``Tiered``, ``Categorical``, ``Stepped``, ``BestOf``) yields one
+  *upgrade* per better band: the smallest change of one input that lands on that band's edge;
+* a scored route (total ≥ threshold and every dimension floor) is a small branch-and-bound search
+  over at most ``max_changes`` indicator upgrades, bounded by the best gains still available and by
+  the cost of the options already found;
+* ``All`` combines the fixes of its failing parts, ``AnyOf`` offers each route, ``PolicyOK``
+  recurses into the other policy; vetoes (否决项), expert items (需专家评审), awards and size limits
+  are never options — they become the reasons an enterprise cannot close the gap.
+
+Every option is **verified**: its changes are applied to the record and the policy is evaluated
+again (the interpreter for one record; the compiled Polars plan for a register in ``near_miss``).
+Only options that evaluate to ``qualified`` are returned. Costs follow the effort model of
+``effort.yaml`` (this project's planning assumptions, not law; docs/gaps-and-reform.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import yaml
+
+from zjtx.rules.model import (
+    UNDEF,
+    Add,
+    All,
+    AnyOf,
+    ClearOrReview,
+    Cmp,
+    Cond,
+    Const,
+    Ctx,
+    Div,
+    Expert,
+    F,
+    HasRank,
+    In,
+    Is,
+    Literal,
+    Mul,
+    Not,
+    Option,
+    P,
+    ParamFlag,
+    RankAtMost,
+    Sub,
+    Sum,
+    Value,
+    compare,
+    fmt,
+    num,
+)
+from zjtx.rules.params import Params, exact
+from zjtx.rules.policy import STATUS_ZH, Policy, PolicyOK, Regime, get_policy, status_of
+from zjtx.rules.scoring import (
+    Banded,
+    BestOf,
+    Categorical,
+    Dimension,
+    ExpertPoints,
+    Indicator,
+    Score,
+    ScoreAtLeast,
+    Stepped,
+    Tiered,
+    _entry_op,
+)
+
+EFFORT_PATH = Path(__file__).with_name("effort.yaml")
+Changes = dict[str, Any]
+
+# The main ladder of the 梯度培育 tiers (DOMAIN: 创新型 → 专精特新 → 小巨人 → 单项冠军); the other tier
+# policies (科小, 高企, 中山四科) are side rungs.
+MAIN_LADDER = ("innovative_sme", "specialized_sme", "little_giant", "single_champion")
+TITLE_OF = {
+    "innovative_sme": "innovative_sme_valid",
+    "specialized_sme": "specialized_sme_valid",
+    "little_giant": "little_giant_valid",
+    "single_champion": "single_champion_valid",
+    "high_tech": "high_tech_valid",
+    "tech_sme": "tech_sme_registered",
+}
+RD_FIELDS = ("rd_expense_y1", "rd_expense_tax_y1", "rd_expense_domestic_y1")
+_FLIP = {">=": "<", ">": "<=", "<=": ">", "<": ">=", "==": "=="}
+_NUMERIC_KINDS = {"money", "business", "count", "level", "time"}
+
+
+# ---------------------------------------------------------------------------------------------
+# the effort model
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class EffortModel:
+    """Yuan-equivalent costs of changing record fields (``effort.yaml``; planning assumptions)."""
+
+    fields: dict[str, dict[str, Any]]
+    year_equivalent_yuan: Fraction = Fraction(200000)
+    max_changes: int = 3
+    options_per_policy: int = 5
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> EffortModel:
+        data = yaml.safe_load(Path(path or EFFORT_PATH).read_text(encoding="utf-8")) or {}
+        return cls(
+            fields={k: exact(v) for k, v in (data.get("fields") or {}).items()},
+            year_equivalent_yuan=Fraction(exact(data.get("year_equivalent_yuan", 200000))),
+            max_changes=int(data.get("max_changes", 3)),
+            options_per_policy=int(data.get("options_per_policy", 5)),
+        )
+
+    def spec(self, f: str) -> dict[str, Any] | None:
+        return self.fields.get(f)
+
+    def kind(self, f: str) -> str | None:
+        s = self.fields.get(f)
+        return s.get("kind") if s else None
+
+    def label(self, f: str) -> str:
+        s = self.fields.get(f)
+        if s and s.get("label"):
+            return str(s["label"])
+        from zjtx.rules.inputs import SCHEMA
+
+        spec = SCHEMA.get(f)
+        return spec.label if spec is not None and getattr(spec, "label", None) else f
+
+
+@lru_cache(maxsize=4)
+def effort_model(path: str | None = None) -> EffortModel:
+    return EffortModel.load(path)
+
+
+# ---------------------------------------------------------------------------------------------
+# results
+# ---------------------------------------------------------------------------------------------
+
+
+def yuan_text(v: Any) -> str:
+    v = Fraction(v)
+    if abs(v) >= 10000:
+        w = v / 10000
+        return f"{int(w)}万元" if w.denominator == 1 else f"{float(w):.4g}万元"
+    return f"{int(v)}元" if v.denominator == 1 else f"{float(v):.2f}元"
+
+
+@dataclass
+class GapChange:
+    """One changed input of an option."""
+
+    field: str
+    label: str
+    kind: str
+    from_: Any
+    to: Any
+    delta: Any
+    cost: Fraction
+    unit_text: str
+    wait_until: dt.date | None = None
+
+    def text(self) -> str:
+        if self.kind in ("money", "business"):
+            d = Fraction(self.delta)
+            sign = "+" if d >= 0 else "−"
+            return (f"{self.label}：{yuan_text(self.from_ or 0)} → {yuan_text(self.to)}（{sign}{yuan_text(abs(d))}）")
+        if self.kind == "count":
+            return f"{self.label}：{fmt(self.from_)} → {fmt(self.to)}（+{fmt(self.delta)}）"
+        if self.kind == "time":
+            when = f"，最早于 {self.wait_until.isoformat()} 满足" if self.wait_until else ""
+            return f"{self.label}：{fmt(self.from_)} → {fmt(self.to)} 年（还需 {fmt(self.delta)} 年{when}，不能用投入替代）"
+        if self.kind == "title":
+            return f"{self.label}：先取得该称号"
+        return f"{self.label}：{fmt(self.from_)} → {fmt(self.to)}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "field": self.field,
+            "label": self.label,
+            "kind": self.kind,
+            "from": fmt(_as_plain(self.from_)),
+            "to": fmt(self.to),
+            "delta": fmt(self.delta) if isinstance(self.delta, int | Fraction) else self.delta,
+            "cost": fmt(self.cost),
+            "unit_text": self.unit_text,
+            "wait_until": self.wait_until.isoformat() if self.wait_until else None,
+            "text": self.text(),
+        }
+
+
+@dataclass
+class GapOption:
+    """A set of changes that makes the record ``qualified`` (verified by re-evaluation)."""
+
+    changes: list[GapChange]
+    cost_yuan: Fraction
+    wait_years: Fraction
+    wait_until: dt.date | None
+    effort: Fraction
+    status: str
+    score: Any
+    values: Changes = field(default_factory=dict)
+
+    def text(self) -> str:
+        return "；".join(c.text() for c in self.changes)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text(),
+            "cost_yuan": fmt(self.cost_yuan),
+            "cost_text": yuan_text(self.cost_yuan),
+            "wait_until": self.wait_until.isoformat() if self.wait_until else None,
+            "effort": fmt(self.effort),
+            "status": self.status,
+            "status_zh": STATUS_ZH.get(self.status, self.status),
+            "score": fmt(self.score) if self.score is not None else None,
+            "changes": [c.as_dict() for c in self.changes],
+        }
+
+
+@dataclass
+class PolicyGaps:
+    """The gap analysis of one record under one policy."""
+
+    policy: str
+    name: str
+    on: dt.date
+    regime: str
+    status: str
+    score: Any
+    options: list[GapOption]
+    reasons: list[str]
+    feasible: bool | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "policy": self.policy,
+            "name": self.name,
+            "on": self.on.isoformat(),
+            "regime": self.regime,
+            "status": self.status,
+            "status_zh": STATUS_ZH.get(self.status, self.status),
+            "score": fmt(self.score) if self.score is not None else None,
+            "feasible": self.feasible,
+            "options": [o.as_dict() for o in self.options],
+            "reasons": list(self.reasons),
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# the solver
+# ---------------------------------------------------------------------------------------------
+
+
+def _ceil(x: Fraction) -> int:
+    return math.ceil(x)
+
+
+def _floor(x: Fraction) -> int:
+    return math.floor(x)
+
+
+def _as_plain(v: Any) -> Any:
+    if isinstance(v, Fraction) and v.denominator == 1:
+        return int(v)
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v
+
+
+def add_years(on: dt.date, years: Fraction) -> dt.date:
+    """The date ``years`` after ``on`` (whole years by calendar, the rest by 365.25-day years)."""
+    whole = int(math.floor(years))
+    try:
+        d = on.replace(year=on.year + whole)
+    except ValueError:  # 29 February
+        d = on.replace(year=on.year + whole, day=28)
+    rest = years - whole
+    return d + dt.timedelta(days=math.ceil(float(rest) * 365.25)) if rest else d
+
+
+class Solver:
+    """Gap solving for one policy on one date (parameters resolved; records vary)."""
+
+    def __init__(
+        self,
+        policy: Policy,
+        params: Params,
+        on: dt.date,
+        options: Mapping[str, Any] | None = None,
+        model: EffortModel | None = None,
+        allowed: Iterable[str] | None = None,
+        max_cost: Any = None,
+        max_changes: int | None = None,
+        depth: int = 0,
+    ):
+        self.policy = policy
+        self.params = params
+        self.on = on
+        self.options = dict(options or {})
+        self.regime: Regime = policy.regime_at(on, (self.options.get("regimes") or {}).get(policy.id))
+        self.model = model or effort_model()
+        self.allowed = set(allowed) if allowed is not None else None
+        self.max_cost = Fraction(exact(max_cost)) if max_cost is not None else None
+        self.max_changes = max_changes or self.model.max_changes
+        self.depth = depth
+        self.keep = max(self.model.options_per_policy * 3, 8)
+        self.reasons: list[str] = []
+        self.fields = self.regime.fields()
+        self._memo_rec: Any = None
+        self._memo: dict[str, Any] = {}
+
+    # ---- evaluation --------------------------------------------------------------------------
+    def cx(self, mode: str | None = None) -> Ctx:
+        return Ctx(self.params, self.on, self.options, mode=mode)
+
+    def status(self, rec: Mapping[str, Any]) -> tuple[str, Any]:
+        q = self.regime.qualify.ev(rec, self.cx())
+        q_lo = self.regime.qualify.ev(rec, self.cx("lo"))
+        q_hi = self.regime.qualify.ev(rec, self.cx("hi"))
+        score = None
+        if self.regime.score is not None:
+            lo, hi, _, _ = self.regime.score.ev(rec, self.cx())
+            score = lo if lo == hi else None
+        return status_of(q, q_lo, q_hi), score
+
+    def missing(self, rec: Mapping[str, Any]) -> list[str]:
+        fb = self.regime.fallbacks()
+        return [f for f in self.regime.data_fields()
+                if rec.get(f) is None and (f not in fb or rec.get(fb[f]) is None)]
+
+    def note(self, text: str) -> None:
+        if text not in self.reasons:
+            self.reasons.append(text)
+
+    # ---- field rules ---------------------------------------------------------------------------
+    def spec(self, f: str) -> dict[str, Any] | None:
+        s = self.model.spec(f)
+        if s is None:
+            return None
+        if self.allowed is not None and f not in self.allowed and s.get("kind") not in ("veto",):
+            return None
+        return s
+
+    def direction(self, f: str) -> str:
+        s = self.model.spec(f) or {}
+        return str(s.get("direction", "up"))
+
+    def better(self, f: str, a: Any, b: Any) -> Any:
+        """The more demanding of two target values of one field."""
+        s = self.model.spec(f) or {}
+        k = s.get("kind")
+        if k == "category":
+            ladder = list(s.get("ladder", []))
+            return a if ladder.index(a) >= ladder.index(b) else b
+        if isinstance(a, bool) or isinstance(b, bool):
+            return a if a == s.get("to", True) else b
+        if self.direction(f) == "down":
+            return min(a, b)
+        return max(a, b)
+
+    def merge(self, *sets: Changes) -> Changes:
+        out: Changes = {}
+        for s in sets:
+            for f, v in s.items():
+                out[f] = v if f not in out else self.better(f, out[f], v)
+        return out
+
+    def close(self, changes: Changes, rec: Mapping[str, Any]) -> tuple[Changes, dict[str, Any]]:
+        """Add the fields that rise with a changed field (``parents``); returns the changes and,
+        per parent, the units already paid for by its children."""
+        out = dict(changes)
+        paid: dict[str, Any] = {}
+        for f, v in changes.items():
+            s = self.model.spec(f) or {}
+            if not s.get("parents"):
+                continue
+            cur = num(rec.get(f))
+            if cur is None:
+                continue
+            d = Fraction(v) - cur
+            if d <= 0:
+                continue
+            for p in s["parents"]:
+                pc = num(rec.get(p))
+                if pc is None:
+                    continue
+                paid[p] = max(paid.get(p, 0), d)
+        for p, d in paid.items():
+            pc = num(rec.get(p))
+            target = pc + d
+            out[p] = _as_plain(max(Fraction(out[p]), target) if p in out else target)
+        return out, paid
+
+    def price(self, changes: Changes, rec: Mapping[str, Any]) -> tuple[Fraction, Fraction, list[GapChange]]:
+        """The money cost, the years of waiting and the change rows of a (closed) change set."""
+        closed, paid = self.close(changes, rec)
+        cost, wait = Fraction(0), Fraction(0)
+        rows: list[GapChange] = []
+        def derived(f: str) -> bool:
+            cn = num(rec.get(f)) if not isinstance(rec.get(f), str) else None
+            return f in paid and cn is not None and Fraction(closed[f]) - cn <= paid[f]
+
+        for f in sorted(closed, key=lambda x: (derived(x), x)):
+            v = closed[f]
+            cur = rec.get(f)
+            s = self.model.spec(f) or {}
+            kind = "derived" if derived(f) else s.get("kind", "derived")
+            c = Fraction(0)
+            delta: Any = None
+            wait_until = None
+            if kind in ("money", "business", "count", "level", "time", "derived"):
+                cn = num(cur) if cur is not None else Fraction(0)
+                delta = Fraction(v) - cn
+                if kind in ("money", "business"):
+                    c = abs(delta) * Fraction(s.get("per_yuan", 1))
+                elif kind == "count":
+                    units = max(delta - paid.get(f, 0), 0)
+                    c = units * Fraction(s.get("unit_cost", 0))
+                elif kind == "level":
+                    c = max(delta, 0) * Fraction(s.get("step_cost", 0))
+                elif kind == "time":
+                    wait = max(wait, delta)
+                    wait_until = add_years(self.on, delta) if delta > 0 else None
+                delta = _as_plain(delta)
+            elif kind == "category":
+                table = s.get("cost", {})
+                c = max(Fraction(table.get(v, 0)) - Fraction(table.get(cur or "none", 0)), 0)
+                delta = f"{cur} → {v}"
+            elif kind == "flag":
+                c = Fraction(s.get("cost", 0)) if v else Fraction(0)
+                delta = "是" if v else "否"
+            elif kind == "title":
+                delta = "是"
+            cost += c
+            if kind == "derived":
+                label = self.model.label(f) + "（随之增加）"
+                unit_text = ""
+            else:
+                label = self.model.label(f)
+                unit_text = str(s.get("unit_text", ""))
+            rows.append(GapChange(f, label, "count" if kind == "derived" else kind, cur, _as_plain(v), delta, c,
+                                  unit_text, wait_until))
+        return cost, wait, rows
+
+    def effort_of(self, changes: Changes, rec: Mapping[str, Any]) -> Fraction:
+        memo = self._memo_for(rec)["effort"]
+        key = tuple(sorted((f, str(v)) for f, v in changes.items()))
+        if key not in memo:
+            memo[key] = self._effort(changes, rec)
+        return memo[key]
+
+    def _effort(self, changes: Changes, rec: Mapping[str, Any]) -> Fraction:
+        """``price`` without the change rows (the search calls this often; ``price`` stays the
+        reference and the tests compare both through the returned options)."""
+        closed, paid = self.close(changes, rec)
+        cost: Any = 0
+        wait: Any = 0
+        for f, v in closed.items():
+            s = self.model.fields.get(f)
+            if s is None:
+                continue
+            kind = s.get("kind")
+            cur = rec.get(f)
+            if kind in ("money", "business"):
+                cost += abs(Fraction(v) - num(cur or 0)) * s.get("per_yuan", 1)
+            elif kind == "count":
+                cost += max(Fraction(v) - num(cur or 0) - paid.get(f, 0), 0) * s.get("unit_cost", 0)
+            elif kind == "level":
+                cost += max(Fraction(v) - num(cur or 0), 0) * s.get("step_cost", 0)
+            elif kind == "time":
+                wait = max(wait, Fraction(v) - num(cur or 0))
+            elif kind == "category":
+                table = s.get("cost", {})
+                cost += max(Fraction(table.get(v, 0)) - Fraction(table.get(cur or "none", 0)), 0)
+            elif kind == "flag" and v:
+                cost += s.get("cost", 0)
+        return Fraction(cost) + wait * self.model.year_equivalent_yuan
+
+    # ---- per-record memo (conditions, indicator points, efforts) ------------------------------------
+    def _memo_for(self, rec: Mapping[str, Any]) -> dict[str, Any]:
+        if self._memo_rec is not rec:
+            self._memo_rec = rec
+            self._memo = {"cond": {}, "ind": {}, "effort": {}, "cx": self.cx("lo")}
+        return self._memo
+
+    def holds(self, cond: Cond, rec: Mapping[str, Any]) -> bool | None:
+        """The condition on the record as it stands, review items at their least favourable."""
+        m = self._memo_for(rec)
+        k = id(cond)
+        if k not in m["cond"]:
+            m["cond"][k] = cond.ev(rec, m["cx"])
+        return m["cond"][k]
+
+    def points(self, ind: Indicator, rec: Mapping[str, Any], mode: str | None = "lo") -> tuple[Any, Any]:
+        """An indicator's points bounds on the record as it stands (no trace)."""
+        m = self._memo_for(rec)
+        k = (id(ind), mode)
+        if k not in m["ind"]:
+            iv = ind.interval(rec, Ctx(self.params, self.on, self.options, mode=mode))
+            m["ind"][k] = (iv[0], iv[2]) if mode == "lo" else (iv[0], iv[1])
+        return m["ind"][k]
+
+    # ---- inverting value nodes -------------------------------------------------------------------
+    def invert(self, node: Value, op: str, target: Any, rec: Mapping[str, Any], cx: Ctx) -> list[Changes]:
+        """Alternatives (one field each) that make ``node op target`` hold, from the node's shape."""
+        if target is None or target is UNDEF:
+            return []
+        target = Fraction(target)
+        if isinstance(node, F):
+            return self._invert_field(node.name, op, target, rec)
+        if isinstance(node, Div):
+            b = node.b.ev(rec, cx)
+            if b is None or b is UNDEF or b <= 0:
+                self.note(f"{node.b.describe()} 为空或不大于0，比值无定义，需先核实数据")
+                return []
+            if isinstance(node.a, F) and isinstance(node.b, F):
+                s = self.spec(node.a.name) or {}
+                if node.b.name in (s.get("parents") or []) and op in (">=", ">"):
+                    return self._invert_coupled(node.a.name, node.b.name, op, target, rec)
+            return self.invert(node.a, op, target * b, rec, cx)
+        if isinstance(node, Sub):
+            b = node.b.ev(rec, cx)
+            if b is None or b is UNDEF:
+                return []
+            return self.invert(node.a, op, target + b, rec, cx)
+        if isinstance(node, Add):
+            return self._invert_sum([node.a, node.b], op, target, rec, cx)
+        if isinstance(node, Sum):
+            return self._invert_sum(node.items, op, target, rec, cx)
+        if isinstance(node, Mul):
+            for x, c in ((node.a, node.b), (node.b, node.a)):
+                if isinstance(c, Const | P):
+                    cv = Fraction(c.ev(rec, cx))
+                    if cv > 0:
+                        return self.invert(x, op, target / cv, rec, cx)
+            return []
+        if isinstance(node, Const | P):
+            return []
+        self.note(f"指标 {node.describe()} 无法自动求解（{type(node).__name__}）")
+        return []
+
+    def _invert_sum(self, items: Sequence[Value], op: str, target: Fraction, rec, cx) -> list[Changes]:
+        vals = [i.ev(rec, cx) for i in items]
+        if any(v is None or v is UNDEF for v in vals):
+            return []
+        out: list[Changes] = []
+        total = sum(vals, Fraction(0))
+        for i, v in zip(items, vals, strict=True):
+            out += self.invert(i, op, target - (total - v), rec, cx)
+        return out
+
+    def _round(self, f: str, op: str, target: Fraction) -> Fraction:
+        # every actionable field is integral: yuan, counts, levels, whole years
+        if op == ">=":
+            return Fraction(_ceil(target - abs(target) * Fraction(1, 10**12)))
+        if op == ">":
+            return Fraction(_floor(target) + 1)
+        if op == "<=":
+            return Fraction(_floor(target + abs(target) * Fraction(1, 10**12)))
+        if op == "<":
+            return Fraction(_ceil(target) - 1)
+        return target
+
+    def _invert_field(self, f: str, op: str, target: Fraction, rec: Mapping[str, Any]) -> list[Changes]:
+        s = self.spec(f)
+        cur = num(rec.get(f)) if not isinstance(rec.get(f), str) else None
+        if s is None or s.get("kind") not in _NUMERIC_KINDS:
+            self._blocked_field(f)
+            return []
+        if cur is None:
+            self.note(f"{self.model.label(f)} 缺少数据")
+            return []
+        up = op in (">=", ">")
+        if op == "==" or up != (self.direction(f) == "up"):
+            self.note(f"{self.model.label(f)} 需要向不利方向变化，不作为方案")
+            return []
+        new = self._round(f, op, target)
+        if not compare(new, op, target):
+            new = new + (1 if up else -1)
+        if (up and new <= cur) or (not up and new >= cur):
+            return []
+        if up and "max" in s and new > Fraction(s["max"]):
+            self.note(f"{self.model.label(f)} 需达到 {fmt(new)}，超过上限 {fmt(s['max'])}")
+            return []
+        if not up and new < 0:
+            self.note(f"{self.model.label(f)} 需降至负数，无法实现")
+            return []
+        cap = s.get("cap")
+        if cap and up:
+            cv = num(rec.get(cap))
+            if cv is not None and new > cv:
+                self.note(f"{self.model.label(f)} 需达到 {yuan_text(new)}，超过{self.model.label(cap)}")
+                return []
+        return [{f: _as_plain(new)}]
+
+    def _invert_coupled(self, f: str, g: str, op: str, x: Fraction, rec: Mapping[str, Any]) -> list[Changes]:
+        """(f + d) / (g + d) op x when adding to f adds to g too (e.g. 科技人员 / 职工总数)."""
+        a, b = num(rec.get(f)), num(rec.get(g))
+        if a is None or b is None:
+            return []
+        if x >= 1:
+            self.note(f"{self.model.label(f)} 占比需达到 {fmt(x * 100)}%，无法通过增聘实现")
+            return []
+        d = (x * b - a) / (1 - x)
+        units = max(_ceil(d), 0)
+        while not compare(Fraction(a + units), op, x * (b + units)):
+            units += 1
+        if units <= 0:
+            return []
+        return [{f: _as_plain(a + units)}]
+
+    def _blocked_field(self, f: str) -> None:
+        s = self.model.spec(f) or {}
+        if s.get("kind") == "veto":
+            self.note(f"存在否决项：{self.model.label(f)}")
+        elif self.allowed is not None and f not in self.allowed and s:
+            self.note(f"{self.model.label(f)} 不在允许调整的范围内")
+        else:
+            self.note(f"{self.model.label(f)} 不能通过投入改变（不作为方案）")
+
+    # ---- indicator upgrades -----------------------------------------------------------------------
+    def upgrades(self, ind: Indicator, rec: Mapping[str, Any], cx: Ctx, cur: Any) -> list[tuple[Any, Changes]]:
+        """(points after, changes) for every better level of one indicator."""
+        out: list[tuple[Any, Changes]] = []
+        if isinstance(ind, Banded):
+            for e in ind.entries(cx):
+                op, x = _entry_op(e)
+                if op is None or e["points"] <= cur:
+                    continue
+                for ch in self.invert(ind.value, op, Fraction(x), rec, cx):
+                    out.append((e["points"], ch))
+        elif isinstance(ind, Tiered):
+            for e in ind.entries(cx):
+                if "field" not in e or e["points"] <= cur:
+                    continue
+                for ch in self._invert_field(e["field"], ">=", Fraction(e.get("min", 1)), rec):
+                    out.append((e["points"], ch))
+        elif isinstance(ind, Categorical):
+            m = ind.table_of(cx)
+            s = self.spec(ind.field)
+            if s is None:
+                if any(p > cur for p in m.values()):
+                    self._blocked_field(ind.field)
+                return out
+            for k, p in m.items():
+                if p <= cur or k == "other":
+                    continue
+                v = self._category_value(ind.field, k, rec)
+                if v is not None:
+                    out.append((p, {ind.field: v}))
+        elif isinstance(ind, Stepped):
+            r = cx.p(ind.rule)
+            steps = _ceil(Fraction(r["cap"]) / Fraction(r["points"]))
+            for k in range(1, steps + 1):
+                p = min(k * r["points"], r["cap"])
+                if p <= cur:
+                    continue
+                for ch in self.invert(ind.value, ">=", Fraction(k) * Fraction(r["per"]), rec, cx):
+                    out.append((p, ch))
+        elif isinstance(ind, BestOf):
+            for o in ind.options:
+                lo, hi = self.points(o, rec, None)
+                if lo != hi:
+                    continue
+                for p, ch in self.upgrades(o, rec, cx, lo):
+                    if p > cur:
+                        out.append((p, ch))
+        elif isinstance(ind, ExpertPoints):
+            self.note(f"需专家评审：{ind.label}")
+        else:
+            self.note(f"指标「{ind.label}」无法自动求解")
+        return out
+
+    def _category_value(self, f: str, key: Any, rec: Mapping[str, Any]) -> Any:
+        s = self.spec(f) or {}
+        kind = s.get("kind")
+        cur = rec.get(f)
+        if kind == "flag" and isinstance(key, bool):
+            return key if key == s.get("to", True) else None
+        if kind == "category":
+            ladder = list(s.get("ladder", []))
+            if key in ladder and (cur not in ladder or ladder.index(key) > ladder.index(cur)):
+                return key
+            return None
+        if kind in ("level", "count"):
+            try:
+                v = int(str(key))
+            except ValueError:
+                return None
+            if cur is not None and v > int(cur) and ("max" not in s or v <= s["max"]):
+                return v
+        return None
+
+    # ---- the scored route ---------------------------------------------------------------------------
+    def score_options(self, constraints: list[ScoreAtLeast], rec: Mapping[str, Any], cx: Ctx) -> list[Changes]:
+        """Branch and bound over indicator upgrades so that every constraint holds."""
+        targets = []
+        inds: dict[int, Indicator] = {}
+        for c in constraints:
+            dims = c.target.dimensions if isinstance(c.target, Score) else [c.target]
+            t = c.threshold.ev(rec, cx)
+            targets.append((dims, t, c.strict))
+            for d in dims:
+                for i in d.indicators:
+                    inds[id(i)] = i
+        pts: dict[int, Any] = {}
+        for k, i in inds.items():
+            lo, lh = self.points(i, rec, "lo")
+            if lo != lh:
+                self.note(f"指标「{i.label}」得分待核验（缺少数据），无法计算差距")
+                return []
+            pts[k] = lo
+            if isinstance(i, ExpertPoints) and rec.get(i.field) is None:
+                self.note(f"需专家评审：{i.label}（按最低分计算）")
+
+        caps = {id(d): cx.p(d.cap) for dims, _, _ in targets for d in dims if d.cap}
+
+        def value(dims: list[Dimension], sel: Mapping[int, Any]) -> Any:
+            total: Any = 0
+            for d in dims:
+                s = sum(sel.get(id(i), pts[id(i)]) for i in d.indicators)
+                if d.cap:
+                    s = min(s, caps[id(d)])
+                total += s
+            return total
+
+        def holds(sel: Mapping[int, Any]) -> bool:
+            for dims, t, strict in targets:
+                v = value(dims, sel)
+                if (v <= t) if strict else (v < t):
+                    return False
+            return True
+
+        if holds({}):
+            return [{}]
+        ups: list[tuple[int, list[tuple[Fraction, Changes, Fraction]]]] = []
+        for k, i in inds.items():
+            lst = []
+            for p, ch in self.upgrades(i, rec, cx, pts[k]):
+                lst.append((p, ch, self.effort_of(ch, rec)))
+            # Pareto: keep an upgrade only if no cheaper-or-equal one gives at least its points
+            lst.sort(key=lambda u: (u[2], -u[0]))
+            pareto: list[tuple[Fraction, Changes, Fraction]] = []
+            for u in lst:
+                if self.max_cost is not None and u[2] > self.max_cost:
+                    continue
+                if all(u[0] > q[0] for q in pareto):
+                    pareto.append(u)
+            if pareto:
+                ups.append((k, pareto))
+        if not ups:
+            self.note("没有可提升的评分指标")
+            return []
+        max_gain = {k: max(u[0] for u in lst) - pts[k] for k, lst in ups}
+        target_inds = [({id(i) for d in dims for i in d.indicators}, dims, t, strict) for dims, t, strict in targets]
+        keep = self.keep
+        found: list[tuple[Fraction, Changes]] = []
+
+        def bound_ok(pos: int, sel: dict[int, Any], slots: int) -> bool:
+            rest = [k for k, _ in ups[pos:]]
+            for ids, dims, t, strict in target_inds:
+                need = t - value(dims, sel)
+                if need < 0 or (need == 0 and not strict):
+                    continue
+                gains = sorted((max_gain[k] for k in rest if k in ids), reverse=True)[:slots]
+                if sum(gains) < need or (strict and sum(gains) == need):
+                    return False
+            return True
+
+        def limit() -> Fraction | None:
+            lim = self.max_cost
+            if len(found) >= keep:
+                worst = sorted(c for c, _ in found)[keep - 1]
+                lim = worst if lim is None else min(lim, worst)
+            return lim
+
+        def dfs(pos: int, sel: dict[int, Any], changes: Changes, cost: Fraction, slots: int) -> None:
+            if holds(sel):
+                found.append((cost, changes))
+                return
+            if slots == 0 or pos >= len(ups) or not bound_ok(pos, sel, slots):
+                return
+            k, lst = ups[pos]
+            for p, ch, _ in lst:
+                merged = self.merge(changes, ch)
+                c = self.effort_of(merged, rec)
+                lim = limit()
+                if lim is not None and c > lim:
+                    continue
+                sel[k] = p
+                dfs(pos + 1, sel, merged, c, slots - 1)
+                del sel[k]
+            dfs(pos + 1, sel, changes, cost, slots)
+
+        dfs(0, {}, {}, Fraction(0), self.max_changes)
+        if not found:
+            self.note(f"在{self.max_changes}项以内的指标提升{'及投入上限内' if self.max_cost is not None else ''}无法达到合格分及各维度下限")
+        found.sort(key=lambda x: x[0])
+        return [ch for _, ch in found[:keep]]
+
+    # ---- conditions --------------------------------------------------------------------------------
+    def solve(self, cond: Cond, rec: Mapping[str, Any], cx: Ctx | None = None) -> list[Changes]:
+        """Alternative change sets (unverified) that would make ``cond`` hold."""
+        cx = cx or self._memo_for(rec)["cx"]
+        v = self.holds(cond, rec)
+        if v is True:
+            return [{}]
+        label = cond.label or None
+        if isinstance(cond, All):
+            scored = [c for c in cond.conds if isinstance(c, ScoreAtLeast)]
+            parts: list[list[Changes]] = []
+            if scored and any(self.holds(c, rec) is not True for c in scored):
+                parts.append(self.score_options(scored, rec, cx))
+            for c in cond.conds:
+                if isinstance(c, ScoreAtLeast):
+                    continue
+                if self.holds(c, rec) is True:
+                    continue
+                parts.append(self.solve(c, rec, cx))
+            return self._product(parts, rec)
+        if isinstance(cond, AnyOf):
+            out: list[Changes] = []
+            for c in cond.conds:
+                out += self.solve(c, rec, cx)
+            return self._best(out, rec)
+        if isinstance(cond, ScoreAtLeast):
+            return self.score_options([cond], rec, cx)
+        if isinstance(cond, Cmp):
+            t = cond.b.ev(rec, cx)
+            if cond.a.ev(rec, cx) is None or t is None:
+                self.note(f"{label or cond.describe(cx)}：缺少数据")
+                return []
+            if self._date_only(cond):
+                self._note_earliest(cond, rec, label or cond.describe(cx))
+                return []
+            alts = self.invert(cond.a, cond.op, t, rec, cx)
+            if not alts:
+                self.note(f"未满足且无法通过投入满足：{label or cond.describe(cx)}")
+            return alts
+        if isinstance(cond, Is):
+            return self._solve_flag(cond.name, cond.value, rec)
+        if isinstance(cond, In):
+            s = self.spec(cond.name)
+            if s is None or s.get("kind") != "category":
+                self._blocked_field(cond.name)
+                return []
+            vals = cond._vals(cx)
+            out = [{cond.name: v} for v in vals if self._category_value(cond.name, v, rec) is not None]
+            if not out:
+                self.note(f"未满足：{label or cond.describe(cx)}")
+            return out
+        if isinstance(cond, Not):
+            inner = cond.cond
+            if isinstance(inner, Is):
+                return self._solve_flag(inner.name, not inner.value, rec)
+            if isinstance(inner, Cmp) and inner.op != "==":
+                return self.solve(Cmp(inner.a, _FLIP[inner.op], inner.b), rec, cx)
+            self.note(f"条件「{label or cond.describe(cx)}」无法自动求解")
+            return []
+        if isinstance(cond, RankAtMost | HasRank):
+            self.note(f"需获得相应奖项（不作为方案）：{label or cond.describe(cx)}")
+            return []
+        if isinstance(cond, Expert):
+            self.note(f"需专家评审：{self.model.label(cond.name)}")
+            return []
+        if isinstance(cond, ClearOrReview):
+            if rec.get(cond.name):
+                self.note(f"存在否决项：{self.model.label(cond.name)}（需人工核查时间窗口）")
+            return []
+        if isinstance(cond, PolicyOK):
+            try:
+                sub = get_policy(cond.pid).regime_at(self.on, (self.options.get("regimes") or {}).get(cond.pid))
+            except Exception as exc:
+                self.note(str(exc))
+                return []
+            before = len(self.reasons)
+            out = self.solve(sub.qualify, rec, cx)
+            if not out and len(self.reasons) == before:
+                self.note(f"不满足前提：{cond.describe(cx)}")
+            return out
+        if isinstance(cond, Literal | Option | ParamFlag):
+            self.note(f"由规则或评价方式决定，企业无法改变：{label or cond.describe(cx)}")
+            return []
+        self.note(f"条件「{label or cond.describe(cx)}」无法自动求解，需人工研判")
+        return []
+
+    def _date_only(self, cond: Cond) -> bool:
+        from zjtx.rules.inputs import SCHEMA
+
+        fs = cond.fields()
+        return bool(fs) and all(getattr(SCHEMA.get(f), "kind", None) == "date" for f in fs)
+
+    def _note_earliest(self, cond: Cond, rec: Mapping[str, Any], label: str) -> None:
+        """A condition on dates only (e.g. 成立满一年) cannot be bought: the earliest date it holds."""
+
+        def ok(day: dt.date) -> bool:
+            return cond.ev(rec, Ctx(self.params, day, self.options, mode="lo")) is True
+
+        hi = 1
+        while hi <= 365 * 30 and not ok(self.on + dt.timedelta(days=hi)):
+            hi *= 2
+        if hi > 365 * 30:
+            self.note(f"未满足：{label}（30年内不会满足）")
+            return
+        lo = hi // 2
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if ok(self.on + dt.timedelta(days=mid)):
+                hi = mid
+            else:
+                lo = mid
+        self.note(f"未满足：{label}，不能用投入替代，最早于 {(self.on + dt.timedelta(days=hi)).isoformat()} 满足")
+
+    def _solve_flag(self, name: str, want: bool, rec: Mapping[str, Any]) -> list[Changes]:
+        s = self.spec(name)
+        cur = rec.get(name)
+        if cur is None:
+            self.note(f"{self.model.label(name)} 缺少数据")
+            return []
+        kind = (s or {}).get("kind")
+        if kind == "veto" or (s is None and (self.model.spec(name) or {}).get("kind") == "veto"):
+            self.note(f"存在否决项：{self.model.label(name)}")
+            return []
+        if kind == "flag" and want == s.get("to", True):
+            return [{name: want}]
+        if kind == "title" and want:
+            return self._solve_title(name, s["policy"], rec)
+        self._blocked_field(name)
+        return []
+
+    def _solve_title(self, name: str, pid: str, rec: Mapping[str, Any]) -> list[Changes]:
+        label = self.model.label(name)
+        if self.depth >= 1:
+            self.note(f"需先取得：{label}")
+            return []
+        try:
+            sub = Solver(get_policy(pid), self.params, self.on, self.options, self.model, self.allowed,
+                         self.max_cost, self.max_changes, self.depth + 1)
+        except Exception:
+            self.note(f"需先取得：{label}（该政策尚未纳入本系统）")
+            return []
+        st, _ = sub.status(rec)
+        if st == "qualified":
+            return [{name: True}]
+        alts = sub.solve(sub.regime.qualify, rec)
+        for r in sub.reasons:
+            self.note(f"{label}：{r}")
+        return [self.merge(a, {name: True}) for a in self._best(alts, rec)[:3]]
+
+    def _best(self, alts: list[Changes], rec: Mapping[str, Any], k: int = 8) -> list[Changes]:
+        seen: dict[tuple, Changes] = {}
+        for a in alts:
+            seen.setdefault(tuple(sorted((f, str(v)) for f, v in a.items())), a)
+        ranked = sorted(seen.values(), key=lambda a: self.effort_of(a, rec))
+        return ranked[:k]
+
+    def _product(self, parts: list[list[Changes]], rec: Mapping[str, Any]) -> list[Changes]:
+        if any(not p for p in parts):
+            return []
+        parts = [self._best(p, rec, 4) for p in parts]
+        combos = [self.merge(*c) for c in itertools.product(*parts)]
+        return self._best(combos, rec)
+
+    # ---- public ---------------------------------------------------------------------------------
+    def candidates(self, rec: Mapping[str, Any]) -> list[Changes]:
+        """Closed, unverified change sets, cheapest first (the batch path verifies them in Polars)."""
+        alts = self.solve(self.regime.qualify, rec)
+        out = []
+        for a in self._best(alts, rec, max(self.model.options_per_policy * 3, 8)):
+            if not a:
+                continue
+            if self.max_cost is not None and self.effort_of(a, rec) > self.max_cost:
+                continue
+            out.append(self.close(a, rec)[0])
+        return out
+
+    def option(self, changes: Changes, rec: Mapping[str, Any]) -> GapOption | None:
+        """Apply, re-evaluate and price a change set; None unless it yields ``qualified``."""
+        closed, _ = self.close(changes, rec)
+        rec2 = apply_changes(rec, closed)
+        st, score = self.status(rec2)
+        if st != "qualified":
+            return None
+        cost, wait, rows = self.price(changes, rec)
+        return GapOption(rows, cost, wait, add_years(self.on, wait) if wait > 0 else None,
+                         cost + wait * self.model.year_equivalent_yuan, st, score, closed)
+
+    def run(self, record: Mapping[str, Any]) -> PolicyGaps:
+        rec = prepare_record(record, self.fields)
+        st, score = self.status(rec)
+        base = dict(policy=self.policy.id, name=self.regime.name, on=self.on, regime=self.regime.id,
+                    status=st, score=score)
+        if st == "qualified":
+            return PolicyGaps(**base, options=[], reasons=["已达标"], feasible=True)
+        if st == "unknown":
+            miss = self.missing(rec)
+            return PolicyGaps(**base, options=[], reasons=[f"待核验：缺少数据 {', '.join(miss) or '（见评价结果）'}，补齐后再计算差距"],
+                              feasible=None)
+        if st == "manual_review":
+            self.note("当前为待人工审核：需专家评审或人工核查的事项不作为方案")
+        opts: list[GapOption] = []
+        seen: set[tuple] = set()
+        for ch in self.candidates(rec):
+            o = self.option(ch, rec)
+            if o is None:
+                continue
+            key = tuple(sorted((f, str(v)) for f, v in o.values.items()))
+            if key in seen:
+                continue
+            seen.add(key)
+            opts.append(o)
+        opts.sort(key=lambda o: (o.effort, len(o.changes)))
+        opts = _drop_dominated(opts, self)[: self.model.options_per_policy]
+        reasons = _rank_reasons(self.reasons) if not opts else [
+            r for r in _rank_reasons(self.reasons) if r.startswith(("需专家", "存在否决", "当前为"))]
+        return PolicyGaps(**base, options=opts, reasons=reasons, feasible=bool(opts))
+
+
+def _rank_reasons(reasons: list[str]) -> list[str]:
+    """Vetoes first, then expert items, dates, the rest (stable)."""
+
+    def rank(r: str) -> int:
+        for i, key in enumerate(("存在否决", "需专家", "最早于", "当前为")):
+            if key in r:
+                return i
+        return 9
+
+    return sorted(dict.fromkeys(reasons), key=rank)
+
+
+def _drop_dominated(opts: list[GapOption], solver: Solver) -> list[GapOption]:
+    """Drop an option that moves every field of a cheaper option at least as far (not minimal)."""
+    out: list[GapOption] = []
+    for o in opts:
+        if any(all(f in o.values and solver.better(f, o.values[f], v) == o.values[f] for f, v in p.values.items())
+               for p in out):
+            continue
+        out.append(o)
+    return out
+
+
+def apply_changes(rec: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(rec)
+    for f, v in changes.items():
+        out[f] = _as_plain(v)
+    return out
+
+
+def prepare_record(record: Mapping[str, Any], fields: Sequence[str]) -> dict[str, Any]:
+    from zjtx.rules.inputs import coerce_record
+
+    rec = coerce_record(dict(record), sorted(fields))
+    # the interpreter's trace reads every field as a number or text: dates travel as ISO text
+    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in rec.items()}
+
+
+# ---------------------------------------------------------------------------------------------
+# public API
+# ---------------------------------------------------------------------------------------------
+
+
+def _params(on: dt.date, params: Any) -> Params:
+    from zjtx.api import resolve_params
+
+    return resolve_params(on, params)
+
+
+def solve(
+    record: Mapping[str, Any],
+    policy: str | Policy,
+    on: str | dt.date,
+    params: Any = None,
+    *,
+    options: Mapping[str, Any] | None = None,
+    allowed: Iterable[str] | None = None,
+    max_cost_yuan: Any = None,
+    max_changes: int | None = None,
+    model: EffortModel | None = None,
+) -> PolicyGaps:
+    """The cheapest verified options for one record to reach ``qualified`` under one policy."""
+    import zjtx.policies  # noqa: F401  (registers the catalog)
+    from zjtx.rules.engine import parse_date
+
+    day = parse_date(on)
+    pol = get_policy(policy) if isinstance(policy, str) else policy
+    return Solver(pol, _params(day, params), day, options, model, allowed, max_cost_yuan, max_changes).run(record)
+
+
+def tier_policies() -> list[str]:
+    import zjtx.policies as catalog
+    from zjtx.rules.policy import REGISTRY
+
+    return [p for p in catalog.TIER_POLICIES if p in REGISTRY and REGISTRY[p].kind == "tier"]
+
+
+def gaps(
+    record: Mapping[str, Any],
+    policy: str | Sequence[str] | None = None,
+    on: str | dt.date | None = None,
+    params: Any = None,
+    *,
+    options: Mapping[str, Any] | None = None,
+    model: EffortModel | None = None,
+) -> dict[str, Any]:
+    """The tier ladder of one enterprise: its current tiers, the next rungs and, for every tier it
+    does not meet (or the named ``policy``), the verified gap options. JSON-ready."""
+    from zjtx.rules.engine import parse_date
+
+    if on is None:
+        raise ValueError("gaps: 需要评价日期 on（YYYY-MM-DD）")
+    day = parse_date(on)
+    ids = tier_policies() if policy is None else ([policy] if isinstance(policy, str) else list(policy))
+    prm = _params(day, params)
+    results = []
+    for p in ids:
+        pol = get_policy(p)
+        try:
+            results.append(Solver(pol, prm, day, options, model).run(record))
+        except (ArithmeticError, TypeError, ValueError, KeyError) as exc:  # one policy must not sink the ladder
+            if policy is not None:
+                raise
+            results.append(PolicyGaps(p, pol.name, day, "", "unknown", None, [], [f"求解出错：{exc}"], None))
+    current = [r.policy for r in results if r.status == "qualified"]
+    held = set(current) | {p for p, t in TITLE_OF.items() if record.get(t) is True}
+    nxt = [p for p in MAIN_LADDER if p in ids and p not in held][:1]
+    nxt += [r.policy for r in results if r.policy not in MAIN_LADDER and r.status != "qualified"]
+    ladder = []
+    for r in results:
+        d = r.as_dict()
+        d["rung"] = "current" if r.status == "qualified" else "next" if r.policy in nxt else "later"
+        ladder.append(d)
+    return {
+        "uscc": record.get("uscc"),
+        "name": record.get("name"),
+        "on": day.isoformat(),
+        "current": current,
+        "next": nxt,
+        "ladder": ladder,
+        "effort_model": "zjtx/rules/effort.yaml（本项目规划假设，非法规）",
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# batch near-miss (后备梯队)
+# ---------------------------------------------------------------------------------------------
+
+
+def near_miss(
+    records: Any,
+    policy: str,
+    on: str | dt.date,
+    *,
+    max_cost_yuan: Any = None,
+    fields: Iterable[str] | None = None,
+    max_changes: int | None = None,
+    params: Any = None,
+    options: Mapping[str, Any] | None = None,
+    keep: Sequence[str] = ("uscc", "name", "division", "industry"),
+    model: EffortModel | None = None,
+) -> pl.DataFrame:
+    """Enterprises not yet qualified for ``policy`` that can be with at most ``max_cost_yuan`` of
+    effort (and only changing ``fields``, if given): one row each with the cheapest verified
+    option. Candidates come from the solver; all of them are verified in one compiled Polars plan.
+    """
+    import zjtx.policies  # noqa: F401
+    from zjtx.rules.engine import parse_date, plan
+    from zjtx.rules.inputs import prepare, to_frame
+
+    day = parse_date(on)
+    prm = _params(day, params)
+    pol = get_policy(policy)
+    opts = dict(options or {})
+    solver = Solver(pol, prm, day, opts, model, fields, max_cost_yuan, max_changes)
+    solver.keep = 4  # the cheapest option per enterprise is what the pipeline needs
+    frame = to_frame(records)
+    frame = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
+    frame = frame.with_row_index("__rid")
+    base = plan(frame, [pol], prm, day, opts, keep=("__rid",)).collect()
+    p = pol.id
+    cand_ids = base.filter(pl.col(f"{p}.status") == "not_qualified")["__rid"].to_list()
+    from zjtx.rules.engine import input_fields
+
+    fields_all = input_fields([pol], day, opts)
+    prepared = prepare(frame, fields_all, validate=False).collect()
+    if cand_ids:  # vectorised bound: every actionable field at its best within the budget, at once
+        bound = prepared.filter(pl.col("__rid").is_in(cand_ids))
+        opt = bound.with_columns(_optimistic_exprs(solver, bound.schema))
+        best = plan(opt, [pol], prm, day, opts, keep=("__rid",), validate=False).collect()
+        cand_ids = best.filter(pl.col(f"{p}.status") == "qualified")["__rid"].to_list()
+    rows = prepared.filter(pl.col("__rid").is_in(cand_ids)).iter_rows(named=True) if cand_ids else []
+    cands: list[tuple[int, Changes, Fraction]] = []
+    for row in rows:
+        solver.reasons = []
+        try:
+            for ch in solver.candidates(row):
+                cands.append((row["__rid"], ch, solver.effort_of(ch, row)))
+        except (ArithmeticError, TypeError, ValueError):
+            continue
+    out_schema = {**{k: prepared.schema.get(k, pl.String) for k in keep if k in frame.columns},
+                  "status": pl.String, "score": pl.Float64, "status_after": pl.String, "score_after": pl.Float64,
+                  "cost_yuan": pl.Float64, "effort": pl.Float64, "wait_until": pl.Date,
+                  "n_changes": pl.Int64, "fields": pl.List(pl.String), "option": pl.String, "values": pl.String}
+    if not cands:
+        return pl.DataFrame(schema=out_schema)
+    changed = sorted({f for _, ch, _ in cands for f in ch})
+    cand_frame = pl.DataFrame({
+        "__rid": [c[0] for c in cands],
+        "__cand": list(range(len(cands))),
+        **{f"__new_{f}": pl.Series([_jsonish(c[1].get(f)) for c in cands], strict=False) for f in changed},
+    })
+    stacked = cand_frame.join(prepared, on="__rid", how="left")
+    stacked = stacked.with_columns([
+        pl.coalesce(pl.col(f"__new_{f}").cast(prepared.schema[f]), pl.col(f)).alias(f)
+        if f in prepared.schema else pl.col(f"__new_{f}").alias(f)
+        for f in changed
+    ])
+    checked = plan(stacked, [pol], prm, day, opts, keep=("__rid", "__cand"), validate=False).collect()
+    ok = checked.filter(pl.col(f"{p}.status") == "qualified").select("__rid", "__cand", pl.col(f"{p}.score").alias("score_after"))
+    if ok.height == 0:
+        return pl.DataFrame(schema=out_schema)
+    ok = ok.with_columns(pl.col("__cand").map_elements(lambda i: float(cands[i][2]), return_dtype=pl.Float64).alias("effort"))
+    best = ok.sort(["effort", "__cand"]).group_by("__rid", maintain_order=True).first()
+    out_rows = []
+    for r in best.iter_rows(named=True):
+        rid, ch, _ = cands[r["__cand"]]
+        src = prepared.row(rid, named=True) if prepared["__rid"][rid] == rid else \
+            prepared.filter(pl.col("__rid") == rid).row(0, named=True)
+        cost, wait, rows_ = solver.price(ch, src)
+        out_rows.append({
+            "__rid": rid,
+            "cost_yuan": float(cost),
+            "effort": float(cost + wait * solver.model.year_equivalent_yuan),
+            "wait_until": add_years(day, wait) if wait > 0 else None,
+            "score_after": r["score_after"],
+            "n_changes": len([c for c in rows_ if not c.label.endswith("（随之增加）")]),
+            "fields": sorted(ch),
+            "option": "；".join(c.text() for c in rows_),
+            "values": json.dumps({k: _jsonish(v) for k, v in ch.items()}, ensure_ascii=False),
+        })
+    res = pl.DataFrame(out_rows, schema_overrides={"wait_until": pl.Date, "fields": pl.List(pl.String)})
+    meta = frame.select("__rid", *[k for k in keep if k in frame.columns]).join(
+        base.select("__rid", pl.col(f"{p}.status").alias("status"), pl.col(f"{p}.score").alias("score")), on="__rid")
+    res = meta.join(res, on="__rid", how="inner").with_columns(pl.lit("qualified").alias("status_after"))
+    cols = [c for c in out_schema if c in res.columns]
+    return res.sort(["effort", "__rid"]).select(cols)
+
+
+def _optimistic_exprs(solver: Solver, schema: Mapping[str, Any]) -> list[pl.Expr]:
+    """Each actionable field moved as far as the budget alone allows (an upper bound: the fields
+    are monotone — more R&D, IP, levels never lower a score — so a record not qualified even so has
+    no option within the budget)."""
+    budget = float(solver.max_cost) if solver.max_cost is not None else 1e15
+    out: list[pl.Expr] = []
+    for f in solver.fields:
+        s = solver.spec(f)
+        if s is None or f not in schema:
+            continue
+        kind = s.get("kind")
+        c = pl.col(f)
+        e: pl.Expr | None = None
+        if kind in ("money", "business"):
+            units = budget / float(s.get("per_yuan", 1) or 1)
+            if s.get("direction") == "down":
+                e = (c.cast(pl.Float64) - units).clip(lower_bound=0)
+            else:
+                e = c.cast(pl.Float64) + units
+                if s.get("cap") and s["cap"] in schema:
+                    e = pl.min_horizontal(e, pl.col(s["cap"]).cast(pl.Float64))
+                    e = pl.max_horizontal(e, c.cast(pl.Float64))
+        elif kind in ("count", "level", "time"):
+            per = {"count": s.get("unit_cost"), "level": s.get("step_cost")}.get(kind) or solver.model.year_equivalent_yuan
+            units = math.floor(budget / float(per)) if float(per) > 0 else 10**9
+            e = c.cast(pl.Float64) + float(units)
+            if "max" in s:
+                e = pl.max_horizontal(pl.min_horizontal(e, pl.lit(float(s["max"]))), c.cast(pl.Float64))
+        elif kind == "flag":
+            if float(s.get("cost", 0)) <= budget:
+                e = pl.when(c.is_not_null()).then(pl.lit(bool(s.get("to", True)))).otherwise(c)
+        elif kind == "title":
+            e = pl.when(c.is_not_null()).then(pl.lit(True)).otherwise(c)
+        elif kind == "category":
+            ladder = list(s.get("ladder", []))
+            cost = {k: float(v) for k, v in (s.get("cost") or {}).items()}
+            cur = c.cast(pl.String).replace_strict(cost, default=0.0, return_dtype=pl.Float64)
+            rank = c.cast(pl.String).replace_strict({k: i for i, k in enumerate(ladder)}, default=-1,
+                                                    return_dtype=pl.Int64)
+            chain: Any = None
+            for i, v in reversed(list(enumerate(ladder))):
+                ok = (pl.lit(cost.get(v, 0.0)) - cur <= budget) & (rank < i)
+                chain = pl.when(ok).then(pl.lit(v)) if chain is None else chain.when(ok).then(pl.lit(v))
+            if chain is not None:
+                e = pl.when(c.is_null()).then(c.cast(pl.String)).otherwise(chain.otherwise(c.cast(pl.String)))
+        if e is not None:
+            out.append(e.cast(schema[f]).alias(f) if kind not in ("category",) else e.alias(f))
+    return out
+
+
+def _jsonish(v: Any) -> Any:
+    if isinstance(v, Fraction):
+        return int(v) if v.denominator == 1 else float(v)
+    return v
+
+
+def near_miss_summary(df: pl.DataFrame, by: Sequence[str] = ("division", "industry")) -> dict[str, pl.DataFrame]:
+    """Counts of the reserve pipeline (后备梯队) by each of ``by`` (town, industry), with the median
+    and total effort."""
+    out: dict[str, pl.DataFrame] = {}
+    for col in by:
+        if col not in df.columns:
+            continue
+        out[col] = (
+            df.group_by(col)
+            .agg(pl.len().alias("enterprises"), pl.col("cost_yuan").sum().alias("total_cost_yuan"),
+                 pl.col("cost_yuan").median().alias("median_cost_yuan"))
+            .sort(["enterprises", col], descending=[True, False])
+        )
+    return out
