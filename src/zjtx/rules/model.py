@@ -67,6 +67,7 @@ class Materializer:
 
     def __init__(self) -> None:
         self.cols: dict[Any, tuple[list[str], int]] = {}
+        self.level_of: dict[str, int] = {}
         self.stages: dict[int, list[pl.Expr]] = {}
         self._levels: list[int] = []
 
@@ -80,9 +81,13 @@ class Materializer:
             try:
                 exprs = list(build())
             finally:
-                level = self._levels.pop() + 1
+                nested = self._levels.pop()
+            # also count materialized columns captured outside ``build`` (read from the expressions)
+            refs = {n for e in exprs for n in e.meta.root_names()}
+            level = max([nested, *(self.level_of[n] for n in refs if n in self.level_of)]) + 1
             names = [f"__m{len(self.cols)}_{i}" for i in range(len(exprs))]
             self.cols[key] = (names, level)
+            self.level_of.update(dict.fromkeys(names, level))
             self.stages.setdefault(level, []).extend(e.alias(n) for e, n in zip(exprs, names, strict=True))
         names, level = self.cols[key]
         self._note(level)
@@ -540,7 +545,7 @@ class Cond:
 
     def ev(self, rec: dict[str, Any], cx: Ctx) -> bool | None:
         v = self._ev(rec, cx)
-        if self.id is not None:
+        if self.id is not None and cx.trace is not None and cx.mode is None:
             cx.record(
                 {
                     "kind": "condition",

@@ -104,6 +104,8 @@ class Indicator:
             return cx.cache[key]
         iv = self.interval(rec, cx)
         cx.cache[key] = iv
+        if cx.trace is None or cx.mode is not None:
+            return iv
         lo, hi = iv[0], iv[1]
         cx.record(
             {
