@@ -1,0 +1,770 @@
+"""The evaluation services of the platform: runs (background, versioned, reproducible), explanations,
+the tier ladder, and thin adapters to the gap solver and the benefit matcher.
+
+The engine (``zjtx.evaluate`` / ``zjtx.explain``) knows nothing of Django; this module is the bridge.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import math
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+from django.conf import settings
+from django.db import connections, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from zjtx.apps.evaluations.models import STATUS_LABELS, EvaluationRun, Reform, RunEnterprise, RunResult
+
+log = logging.getLogger(__name__)
+
+GAPS_MISSING = "（差距分析模块未加载）"
+MATCH_MISSING = "（政策匹配模块未加载）"
+MODULES_MISSING = "（差距分析/政策匹配模块未加载）"
+
+# The ladder of tiers, bottom to top (DOMAIN.md §2); 高新技术企业 sits beside it.
+LADDER = ["tech_sme", "innovative_sme", "specialized_sme", "little_giant", "single_champion"]
+SIDE = ["high_tech", "zs_four_tech"]
+POLICY_NAMES = {
+    "sme_size": "中小企业划型",
+    "tech_sme": "科技型中小企业",
+    "innovative_sme": "创新型中小企业",
+    "specialized_sme": "专精特新中小企业",
+    "little_giant": "专精特新“小巨人”企业",
+    "single_champion": "制造业单项冠军企业",
+    "high_tech": "高新技术企业",
+    "zs_four_tech": "中山“四科”企业",
+    "zs_innovation_benchmark": "中山市创新标杆企业",
+}
+# title codes (enterprises.Title) → the policy whose designation they are
+TITLE_POLICY = {
+    "tech_sme": "tech_sme",
+    "innovative_sme": "innovative_sme",
+    "tech_innovative_sme": "innovative_sme",
+    "specialized_sme": "specialized_sme",
+    "little_giant": "little_giant",
+    "single_champion": "single_champion",
+    "high_tech": "high_tech",
+}
+NEAR_MISS_POINTS = 10
+CHUNK = 200
+
+
+# ------------------------------------------------------------------ catalog helpers
+
+@lru_cache(maxsize=256)
+def policy_name(pid: str) -> str:
+    try:
+        import zjtx.policies  # noqa: F401  (registers the catalog)
+        from zjtx.rules.policy import get_policy
+
+        return str(get_policy(pid).name)
+    except Exception:
+        return POLICY_NAMES.get(pid, pid)
+
+
+def available_policies() -> list[str]:
+    """The tier policies the engine can evaluate now (catalog order)."""
+    import zjtx.policies as catalog
+
+    return list(catalog.DEFAULT_POLICIES)
+
+
+def status_label(status: str | None) -> str:
+    return STATUS_LABELS.get(status or "", status or "—")
+
+
+def rule_version() -> str:
+    """``<package version>+<sha256 of the parameter files, 12 hex>``: what a result was computed with."""
+    import zjtx
+    import zjtx.policies as catalog
+
+    h = hashlib.sha256()
+    for path in sorted(catalog.PARAMS_DIR.glob("*.yaml")):
+        h.update(path.name.encode())
+        h.update(b"\0")
+        h.update(path.read_bytes())
+    return f"{zjtx.__version__}+{h.hexdigest()[:12]}"
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if hasattr(value, "__float__") and not isinstance(value, bool | int | float):
+        return float(value)
+    return value
+
+
+def input_hash(record: Mapping[str, Any]) -> str:
+    """sha256 of the canonical JSON of an input record (sorted keys, ISO dates)."""
+    text = json.dumps(jsonable(dict(record)), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def overlay_of(run: EvaluationRun) -> dict[str, Any] | None:
+    return dict(run.overlay) or None
+
+
+def threshold(policy: str, on: dt.date, overlay: Mapping[str, Any] | None = None) -> float | None:
+    """The pass score of a scored policy (``<policy>.pass_score``), if it has one."""
+    import zjtx.policies as catalog
+
+    try:
+        p = catalog.params_at(on, overlay or None).get(f"{policy}.pass_score")
+    except Exception:
+        return None
+    value = getattr(p, "value", p)
+    try:
+        return float(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def is_near_miss(status: str, score: float | None, score_max: float | None, pass_score: float | None) -> bool:
+    """Reserve pipeline: undecided (待核验), or not qualified but within 10 points of the pass score."""
+    if status in ("unknown", "manual_review"):
+        return True
+    if status != "not_qualified" or pass_score is None:
+        return False
+    best = score if score is not None else score_max
+    return best is not None and pass_score - NEAR_MISS_POINTS <= best < pass_score
+
+
+# ------------------------------------------------------------------ adapters (gaps, benefits)
+
+def gaps_available() -> bool:
+    try:
+        from zjtx.rules import gaps as _g
+
+        return hasattr(_g, "gaps")
+    except ImportError:
+        return False
+
+
+def match_available() -> bool:
+    try:
+        from zjtx import benefits as _b
+
+        return hasattr(_b, "match")
+    except ImportError:
+        return False
+
+
+def gaps_for(record: Mapping[str, Any], on: dt.date | str, policy: str | None = None) -> Any:
+    """``zjtx.gaps(record, policy, on)`` if the gap solver is installed, else ``None``."""
+    if not gaps_available():
+        return None
+    from zjtx.rules.gaps import gaps
+
+    try:
+        return jsonable(gaps(dict(record), policy=policy, on=on))
+    except InputErrorTypes() as exc:
+        raise exc
+    except Exception as exc:  # the page still shows the evaluation when the solver fails on a record
+        log.exception("gap analysis failed for %s", record.get("uscc"))
+        return {"error": f"差距分析失败：{exc}"}
+
+
+def match_for(record: Mapping[str, Any], on: dt.date | str) -> Any:
+    """``zjtx.match(record, on)`` if the benefit matcher is installed, else ``None``."""
+    if not match_available():
+        return None
+    from zjtx.benefits import match
+
+    try:
+        return jsonable(match(dict(record), on=on))
+    except InputErrorTypes() as exc:
+        raise exc
+    except Exception as exc:
+        log.exception("benefit matching failed for %s", record.get("uscc"))
+        return {"error": f"政策匹配失败：{exc}"}
+
+
+def InputErrorTypes() -> tuple[type[Exception], ...]:
+    """Bad-input errors that callers (the API) turn into 422 answers."""
+    from zjtx.rules.inputs import InputError
+
+    return (InputError,)
+
+
+def gap_rows(result: Any) -> list[dict[str, Any]]:
+    """The gap options of ``zjtx.gaps`` as flat rows (tier, rung, option text, cost, reasons)."""
+    if result is None:
+        return []
+    if isinstance(result, Mapping) and "error" in result:
+        return [{"policy": "", "name": "", "rung": "", "status": "", "text": result["error"], "cost": "", "reasons": ""}]
+    ladder_items = result.get("ladder") if isinstance(result, Mapping) else None
+    if ladder_items is None:
+        ladder_items = result if isinstance(result, list) else [result]
+    rows: list[dict[str, Any]] = []
+    for entry in ladder_items:
+        if not isinstance(entry, Mapping):
+            rows.append({"policy": "", "name": "", "rung": "", "text": str(entry), "cost": "", "reasons": ""})
+            continue
+        base = {"policy": entry.get("policy"), "name": entry.get("name") or policy_name(str(entry.get("policy"))),
+                "rung": {"current": "已达标", "next": "下一级", "later": "后续"}.get(entry.get("rung") or "", ""),
+                "status": entry.get("status_zh") or status_label(entry.get("status")),
+                "reasons": readable("；".join(map(str, entry.get("reasons") or [])))}
+        if entry.get("status") == "qualified":
+            rows.append({**base, "text": "已达标，无需补足", "cost": ""})
+            continue
+        options = entry.get("options") or []
+        for i, o in enumerate(options[:3], 1):
+            text = o.get("text") if isinstance(o, Mapping) else str(o)
+            cost = o.get("cost_text") if isinstance(o, Mapping) else ""
+            wait = o.get("wait_until") if isinstance(o, Mapping) else None
+            rows.append({**base, "text": f"方案{i}：{text}", "cost": (cost or "") + (f"（最早{wait}）" if wait else "")})
+        if not options:
+            rows.append({**base, "text": "暂无可行的补足方案" if entry.get("feasible") is False else "暂无方案",
+                         "cost": ""})
+    return rows
+
+
+MATCH_LABELS = {"qualified": "符合", "nearly": "接近符合", "not_in_force": "该日无有效规则"}
+KIND_LABELS = {"tier": "梯度层级", "classification": "企业划型", "benefit": "扶持/税收优惠"}
+
+
+def benefit_rows(result: Any) -> list[dict[str, Any]]:
+    """The items of ``zjtx.match`` as rows: kind, name, match, amount (元 and 万元 text), legal basis, notes."""
+    if result is None:
+        return []
+    if isinstance(result, Mapping) and "error" in result:
+        return [{"name": result["error"], "status_label": "", "amount_text": "", "basis": "", "note": ""}]
+    items = result if isinstance(result, list) else result.get("items") or []
+    rows = []
+    for b in items:
+        if not isinstance(b, Mapping):
+            continue
+        amount = b.get("estimate", b.get("amount"))
+        text = fmt_yuan_wan(amount) if amount is not None else "—"
+        notes = [str(n) for n in (b.get("notes") or []) if n]
+        if b.get("how"):
+            notes.insert(0, str(b["how"]))
+        rows.append({
+            "policy": b.get("policy"), "kind": KIND_LABELS.get(b.get("kind") or "", b.get("kind") or ""),
+            "name": b.get("name") or policy_name(str(b.get("policy") or "")),
+            "match": b.get("match"), "status": b.get("status"),
+            "status_label": MATCH_LABELS.get(b.get("match") or "", b.get("status_zh") or ""),
+            "amount": amount, "amount_text": text + (f"（{b['estimate_basis']}）" if b.get("estimate_basis") else ""),
+            "basis": b.get("cite") or b.get("document") or "", "note": "；".join(notes),
+        })
+    return rows
+
+
+# ------------------------------------------------------------------ formatting
+
+@lru_cache(maxsize=4096)
+def field_label(name: str) -> str:
+    import zjtx.policies  # noqa: F401
+    from zjtx.rules.inputs import SCHEMA
+
+    spec = SCHEMA.get(name)
+    return spec.label if spec else name
+
+
+def fmt_value(name: str, value: Any) -> str:
+    """An input value as users read it: money in 万元, ratios in %, booleans 是/否, null 未知."""
+    from zjtx.rules.inputs import SCHEMA
+
+    if value is None:
+        return "未知"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    spec = SCHEMA.get(name)
+    kind = spec.kind if spec else ""
+    if kind in ("money", "signed_money") and isinstance(value, int | float):
+        return f"{value / 1e4:,.2f}万元"
+    if kind == "ratio" and isinstance(value, int | float):
+        return f"{value * 100:.1f}%"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def fmt_yuan_wan(value: Any) -> str:
+    if value is None:
+        return "—"
+    try:
+        return f"{float(value) / 1e4:,.2f}万元"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def fmt_score(res: Mapping[str, Any]) -> str:
+    s, lo, hi = res.get("score"), res.get("score_min"), res.get("score_max")
+    if s is not None:
+        return _num(s)
+    if lo is not None and hi is not None:
+        return f"{_num(lo)}–{_num(hi)}"
+    return "—"
+
+
+def _num(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def readable(text: str) -> str:
+    """Field names in an engine requirement replaced by their Chinese labels."""
+    import re
+
+    from zjtx.rules.inputs import SCHEMA
+
+    return re.sub(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b|\b[a-z]+[0-9]\b",
+                  lambda m: SCHEMA[m.group(0)].label if m.group(0) in SCHEMA else m.group(0), text)
+
+
+def explanation_rows(res: Mapping[str, Any], sources: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    """One row per trace entry: 项目, 要求, 实际, 来源, 结论 (达标/未达标/待核验 or points)."""
+    rows = []
+    for e in res.get("trace") or []:
+        inputs = e.get("inputs") or {}
+        actual = "；".join(f"{field_label(k)} {fmt_value(k, v)}" for k, v in inputs.items()) or "—"
+        srcs = sorted({(sources or {}).get(k, "") for k in inputs} - {""})
+        if e.get("kind") == "indicator":
+            pts = e.get("points")
+            pts_txt = _num(pts) if pts is not None else f"{_num(e.get('points_min'))}–{_num(e.get('points_max'))}"
+            required = f"计分档：{e.get('band') or '—'}（满分{_num(e.get('max_points'))}分）"
+            result = f"{pts_txt}分"
+            status = e.get("status") or ""
+        else:
+            required = readable(e.get("required") or "")
+            status = e.get("status") or ""
+            result = status
+        rows.append({"id": e.get("id"), "kind": e.get("kind"), "label": e.get("label"), "required": required,
+                     "actual": actual, "source": "、".join(srcs) or "—", "result": result, "status": status,
+                     "cite": e.get("cite") or ""})
+    return rows
+
+
+# ------------------------------------------------------------------ records and explanations
+
+def record_for_enterprise(enterprise: Any, on: dt.date) -> dict[str, Any]:
+    """The FIELDS.md evaluation record of one registry enterprise as of ``on`` (JSON-ready)."""
+    from zjtx.apps.enterprises.models import Enterprise
+    from zjtx.apps.enterprises.records import records_for
+
+    df = records_for(on, Enterprise.objects.filter(pk=enterprise.pk))
+    if df.height == 0:
+        return {"uscc": enterprise.uscc, "name": enterprise.name}
+    return jsonable(df.row(0, named=True))
+
+
+def explain_all(record: Mapping[str, Any], on: dt.date | str, policies: Sequence[str] | None = None,
+                params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    """``zjtx.explain`` for every policy (default: every evaluable tier policy)."""
+    import zjtx
+
+    out = []
+    for pid in policies or available_policies():
+        out.append(jsonable(zjtx.explain(dict(record), pid, on=on, params=params or None)))
+    return out
+
+
+def data_sources(enterprise: Any, on: dt.date) -> dict[str, str]:
+    """Input field → its data source label (自填/税务/…) from the registry's provenance."""
+    from zjtx.apps.enterprises.fields import PROVENANCE_LABELS
+
+    out: dict[str, str] = {}
+    y1 = on.year - 1
+    for r in enterprise.annual_reports.filter(year__in=(y1, y1 - 1, y1 - 2)):
+        suffix = f"_y{y1 - r.year + 1}"
+        for name, src in (r.provenance or {}).items():
+            label = PROVENANCE_LABELS.get(src, src)
+            out[name + suffix] = label
+            if r.year == y1:
+                out.setdefault(name, label)
+    for name, src in (enterprise.provenance or {}).items():
+        out.setdefault(name, PROVENANCE_LABELS.get(src, src))
+    for flag in ("high_tech_valid", "innovative_sme_valid", "specialized_sme_valid", "little_giant_valid",
+                 "tech_sme_registered", "innovation_honor_valid", "single_champion_valid"):
+        out.setdefault(flag, "荣誉资质库")
+    return out
+
+
+def valid_titles(enterprise: Any, on: dt.date) -> list[Any]:
+    from django.db.models import Q
+
+    return list(enterprise.titles.filter(Q(expires_on__isnull=True) | Q(expires_on__gte=on), granted_on__lte=on)
+                .order_by("title", "-granted_on"))
+
+
+def ladder(enterprise: Any, explanations: Sequence[Mapping[str, Any]], on: dt.date) -> dict[str, Any]:
+    """The tier ladder: per rung the held title (validity) and the evaluation now; the next rung."""
+    from zjtx.apps.enterprises.fields import TITLE_LABELS
+
+    by_policy = {e["policy"]: e for e in explanations}
+    held: dict[str, Any] = {}
+    for t in valid_titles(enterprise, on):
+        pid = TITLE_POLICY.get(t.title)
+        if pid and pid not in held:
+            held[pid] = t
+    rungs = []
+    next_rung = None
+    for pid in LADDER + SIDE:
+        res = by_policy.get(pid)
+        t = held.get(pid)
+        rung = {
+            "policy": pid, "name": policy_name(pid), "side": pid in SIDE,
+            "held": t is not None, "title_label": TITLE_LABELS.get(t.title, "") if t else "",
+            "granted_on": t.granted_on if t else None, "expires_on": t.expires_on if t else None,
+            "evaluated": res is not None,
+            "status": res["status"] if res else None, "status_label": status_label(res["status"]) if res else "规则未收录",
+            "score": fmt_score(res) if res else "—",
+            "flag": bool(t is not None and res is not None and res["status"] == "not_qualified"),
+        }
+        rungs.append(rung)
+        if pid in LADDER and next_rung is None and not rung["held"] and rung["status"] != "qualified":
+            next_rung = rung
+    return {"rungs": rungs, "next": next_rung}
+
+
+# ------------------------------------------------------------------ runs
+
+def create_run(user: Any, on: dt.date, *, reform: Reform | None = None, filters: Mapping[str, Any] | None = None,
+               policies: Sequence[str] | None = None, name: str = "", automatic: bool = True) -> EvaluationRun:
+    """A queued run over what ``user`` may see (``filters``: the enterprise list filters)."""
+    from zjtx.apps.accounts import scope
+
+    return EvaluationRun.objects.create(
+        name=name, on=on, reform=reform, parameter_set=reform.name if reform else "catalog",
+        overlay=dict(reform.overrides) if reform else {}, policies=list(policies or available_policies()),
+        filters={k: v for k, v in (filters or {}).items() if v}, automatic=automatic,
+        division=scope.user_division_code(user) or "", created_by=user if getattr(user, "pk", None) else None,
+        rule_version=rule_version(), package_version=_package_version(),
+    )
+
+
+def _package_version() -> str:
+    import zjtx
+
+    return str(zjtx.__version__)
+
+
+def run_queryset(run: EvaluationRun) -> QuerySet:
+    """The enterprises a run covers: its creator's scope and the saved filters."""
+    from zjtx.apps.accounts import scope
+    from zjtx.apps.enterprises.filters import filter_enterprises
+    from zjtx.apps.enterprises.models import Enterprise
+
+    qs = scope.scope_enterprises(run.created_by) if run.created_by_id else Enterprise.objects.all()
+    if run.division:
+        qs = qs.filter(division_id=run.division)
+    return filter_enterprises(qs, run.filters or {})
+
+
+def start_run(run: EvaluationRun, *, background: bool | None = None) -> EvaluationRun:
+    """Execute a run: small registers at once, larger ones in a background thread (progress in the DB)."""
+    if background is None:
+        background = run_queryset(run).count() > getattr(settings, "ZJTX_EVAL_SYNC_ENTERPRISES", 200)
+    if background:
+        threading.Thread(target=_run_in_thread, args=(run.pk,), name=f"zjtx-eval-{run.pk}", daemon=True).start()
+    else:
+        execute_run(run.pk)
+    run.refresh_from_db()
+    return run
+
+
+def _run_in_thread(run_id: int) -> None:
+    try:
+        execute_run(run_id)
+    finally:
+        connections.close_all()
+
+
+def execute_run(run_id: int) -> EvaluationRun:
+    """Build the records, evaluate them in chunks (updating progress), store items, results and flags."""
+    run = EvaluationRun.objects.get(pk=run_id)
+    try:
+        _execute(run)
+    except Exception as exc:  # the run records its failure; nothing half-written stays
+        log.exception("evaluation run %s failed", run.pk)
+        RunEnterprise.objects.filter(run=run).delete()
+        EvaluationRun.objects.filter(pk=run.pk).update(status=EvaluationRun.Status.FAILED, error=str(exc)[:2000],
+                                                       finished_at=timezone.now())
+    run.refresh_from_db()
+    return run
+
+
+def _execute(run: EvaluationRun) -> None:
+    import zjtx
+    from zjtx.apps.enterprises.models import Title
+    from zjtx.apps.enterprises.records import records_for
+    from zjtx.facts import industries as fi
+
+    ents = run_queryset(run)
+    EvaluationRun.objects.filter(pk=run.pk).update(status=EvaluationRun.Status.RUNNING, processed=0,
+                                                   total=ents.count())
+    records = records_for(run.on, ents)
+    total = records.height
+    EvaluationRun.objects.filter(pk=run.pk).update(total=total)
+    ent_by_uscc = {e.uscc: e for e in ents.select_related("division")}
+    held: dict[str, dict[str, Any]] = {}
+    for t in Title.objects.filter(enterprise__in=ents.values("pk"), granted_on__lte=run.on).select_related(
+            "enterprise").order_by("granted_on"):
+        pid = TITLE_POLICY.get(t.title)
+        if pid and (t.expires_on is None or t.expires_on >= run.on):
+            held.setdefault(t.enterprise.uscc, {})[pid] = t
+    decisions = manual_decisions(ents)
+    for (uscc, pid), items in decisions.items():  # a revoked or lapsed designation is not held
+        if any(kind == "designation" for kind, _ in items):
+            held.get(uscc, {}).pop(pid, None)
+    overlay = overlay_of(run)
+    policies = [p for p in run.policies if p in available_policies()]
+    thresholds = {p: threshold(p, run.on, overlay) for p in policies}
+    counts: dict[str, dict[str, int]] = {p: {} for p in policies}
+    flags = 0
+    for start in range(0, total, CHUNK):
+        chunk = records.slice(start, CHUNK)
+        out = zjtx.evaluate(chunk, run.on, policies, params=overlay, keep=("uscc",))
+        by_uscc = {r["uscc"]: r for r in out.iter_rows(named=True)}
+        with transaction.atomic():
+            for rec in chunk.iter_rows(named=True):
+                rec = jsonable(rec)
+                uscc = rec["uscc"]
+                ent = ent_by_uscc.get(uscc)
+                industry = rec.get("industry") or ""
+                item = RunEnterprise.objects.create(
+                    run=run, enterprise=ent, uscc=uscc, name=rec.get("name") or "", division=rec.get("division") or "",
+                    industry=industry, cluster=(fi.cluster_of(industry) or "") if industry else "",
+                    record=rec, input_hash=input_hash(rec))
+                row = by_uscc.get(uscc) or {}
+                results = []
+                for p in policies:
+                    r = _result_fields(row, p)
+                    title = held.get(uscc, {}).get(p)
+                    notes = []
+                    if title is not None and r["status"] == "not_qualified":
+                        notes.append(f"持有有效“{policy_name(p)}”称号（{title.granted_on}认定，"
+                                     f"有效期至{title.expires_on or '长期'}），本次自动评价未达标：称号不受影响，请人工核实")
+                    notes += decision_flags(decisions.get((uscc, p), []), r["status"])
+                    flag = "；".join(notes)
+                    flags += bool(flag)
+                    counts[p][r["status"]] = counts[p].get(r["status"], 0) + 1
+                    results.append(RunResult(
+                        run=run, item=item, policy=p, held=title is not None, flag=flag,
+                        near_miss=is_near_miss(r["status"], r["score"], r["score_max"], thresholds[p]), **r))
+                RunResult.objects.bulk_create(results)
+        EvaluationRun.objects.filter(pk=run.pk).update(processed=min(total, start + CHUNK))
+    reachable = solve_reserve(run, records, policies, overlay) if solver_enabled(total) else None
+    EvaluationRun.objects.filter(pk=run.pk).update(
+        status=EvaluationRun.Status.DONE, processed=total, finished_at=timezone.now(),
+        summary={"counts": counts, "flags": flags, "enterprises": total, "reachable": reachable,
+                 "reachable_max_cost": reserve_max_cost() if reachable is not None else None})
+
+
+def solver_enabled(total: int) -> bool:
+    """The gap solver's batch near-miss runs when installed and the run is not too large
+    (``ZJTX_EVAL_GAP_SOLVER_MAX`` enterprises, default 5000; 0 switches it off)."""
+    limit = int(getattr(settings, "ZJTX_EVAL_GAP_SOLVER_MAX", 5000))
+    if not limit or total > limit:
+        return False
+    try:
+        from zjtx.rules import gaps as _g
+    except ImportError:
+        return False
+    return hasattr(_g, "near_miss")
+
+
+def reserve_max_cost() -> float:
+    """The effort cap (元) of a "reachable" enterprise: ``ZJTX_EVAL_NEAR_MISS_MAX_COST``, default 200万元."""
+    return float(getattr(settings, "ZJTX_EVAL_NEAR_MISS_MAX_COST", 2_000_000))
+
+
+def solve_reserve(run: EvaluationRun, records: Any, policies: Sequence[str],
+                  overlay: Mapping[str, Any] | None) -> dict[str, int]:
+    """``zjtx.rules.gaps.near_miss`` per policy: not-qualified enterprises with a verified option within the
+    effort cap get ``reachable`` with the cheapest option and its cost. Failures leave the run valid."""
+    from zjtx.rules.gaps import near_miss
+
+    out: dict[str, int] = {}
+    for p in policies:
+        try:
+            df = near_miss(records, p, run.on, max_cost_yuan=reserve_max_cost(), params=overlay, keep=("uscc",))
+        except Exception:
+            log.exception("near-miss solver failed for %s in run %s", p, run.pk)
+            continue
+        found = {r["uscc"]: r for r in df.iter_rows(named=True)}
+        rows = list(RunResult.objects.filter(run=run, policy=p, item__uscc__in=list(found)).select_related("item"))
+        for r in rows:
+            f = found[r.item.uscc]
+            r.reachable, r.gap_cost, r.gap_option = True, f.get("cost_yuan"), f.get("option") or ""
+        RunResult.objects.bulk_update(rows, ["reachable", "gap_cost", "gap_option"], batch_size=500)
+        out[p] = len(rows)
+    return out
+
+
+STAGE_LABELS = {"none": "未入库", "candidate": "培育对象", "applying": "申报中", "designated": "已认定",
+                "re_review": "复核期", "lapsed": "失效", "revoked": "撤销"}
+
+
+def manual_decisions(ents: QuerySet) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """Decisions people made in the cultivation app (protected pool stages, revoked or lapsed designations),
+    keyed by (USCC, tier); empty when that app is not installed."""
+    from django.apps import apps
+
+    out: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    try:
+        stage_model = apps.get_model("cultivation", "PoolStage")
+        designation_model = apps.get_model("cultivation", "Designation")
+    except LookupError:
+        return out
+    try:
+        for uscc, tier, stage in stage_model.objects.filter(enterprise__in=ents.values("pk"), protected=True) \
+                .values_list("enterprise__uscc", "tier", "stage"):
+            out.setdefault((uscc, tier), []).append(("stage", stage))
+        for uscc, title, status in designation_model.objects.filter(
+                title__enterprise__in=ents.values("pk"), status__in=("revoked", "lapsed")) \
+                .values_list("title__enterprise__uscc", "title__title", "status"):
+            pid = TITLE_POLICY.get(title)
+            if pid:
+                out.setdefault((uscc, pid), []).append(("designation", status))
+    except Exception:  # the other app's schema may be older than this code: never block a run
+        log.exception("reading manual decisions failed")
+    return out
+
+
+def decision_flags(decisions: Iterable[tuple[str, str]], status: str) -> list[str]:
+    """Disagreements between an automatic result and a person's decision (flagged, never overwritten)."""
+    out = []
+    for kind, value in decisions:
+        if kind == "stage" and value in ("designated", "re_review") and status == "not_qualified":
+            out.append(f"培育库阶段由人工设定为“{STAGE_LABELS[value]}”，本次自动评价未达标：阶段不变，请人工核实")
+        elif kind == "stage" and value in ("revoked", "lapsed", "none") and status == "qualified":
+            out.append(f"培育库阶段由人工设定为“{STAGE_LABELS[value]}”，本次自动评价达标：阶段不变，请人工核实")
+        elif kind == "designation" and status == "qualified":
+            word = "撤销" if value == "revoked" else "失效"
+            out.append(f"该称号已被认定为{word}（人工决定），本次自动评价达标：不恢复称号，请人工核实")
+    return out
+
+
+def _result_fields(row: Mapping[str, Any], p: str) -> dict[str, Any]:
+    pts = {k.split(".pts.", 1)[1]: jsonable(v) for k, v in row.items() if k.startswith(f"{p}.pts.")}
+
+    def num(key: str) -> float | None:
+        v = row.get(f"{p}.{key}")
+        return float(v) if v is not None else None
+
+    return {"status": row.get(f"{p}.status") or "unknown", "score": num("score"), "score_min": num("score_min"),
+            "score_max": num("score_max"), "route": row.get(f"{p}.route") or "", "regime": row.get(f"{p}.regime") or "",
+            "points": pts, "missing": list(row.get(f"{p}.missing") or []), "manual": list(row.get(f"{p}.manual") or []),
+            "provisional": bool(row.get(f"{p}.provisional"))}
+
+
+def reproduce(result: RunResult) -> dict[str, Any]:
+    """The explanation of a stored result, regenerated from the run's input snapshot (deterministic)."""
+    import zjtx
+
+    run = result.run
+    return jsonable(zjtx.explain(result.item.record, result.policy, on=run.on, params=overlay_of(run)))
+
+
+def scoped_results(user: Any, run: EvaluationRun | None = None) -> QuerySet:
+    """Run results restricted to the enterprises ``user`` may see."""
+    from zjtx.apps.accounts import scope
+
+    qs = RunResult.objects.filter(item__enterprise__in=scope.scope_enterprises(user).values("pk"))
+    return qs.filter(run=run) if run is not None else qs
+
+
+def visible_runs(user: Any) -> QuerySet:
+    """Runs a user may list: city roles all; scoped roles those with results in their scope or their own."""
+    from django.db.models import Q
+
+    from zjtx.apps.accounts import scope
+
+    role = scope.role_of(user)
+    if role in scope.READ_ALL:
+        return EvaluationRun.objects.all()
+    if role is None:
+        return EvaluationRun.objects.none()
+    mine = scope.scope_enterprises(user).values("pk")
+    ids = RunEnterprise.objects.filter(enterprise__in=mine).values("run_id")
+    return EvaluationRun.objects.filter(Q(pk__in=ids) | Q(created_by=user)).distinct()
+
+
+def latest_run(user: Any) -> EvaluationRun | None:
+    return visible_runs(user).filter(status=EvaluationRun.Status.DONE).order_by("-finished_at", "-id").first()
+
+
+# ------------------------------------------------------------------ diff between runs
+
+def diff_runs(old: EvaluationRun, new: EvaluationRun, user: Any, limit: int = 500) -> dict[str, Any]:
+    """Who changed status between two runs, and why (the conditions that flipped, the inputs that moved)."""
+    def index(run: EvaluationRun) -> dict[tuple[str, str], RunResult]:
+        return {(r.item.uscc, r.policy): r for r in scoped_results(user, run).select_related("item", "run")}
+
+    a, b = index(old), index(new)
+    changes = []
+    for key in sorted(set(a) | set(b)):
+        ra, rb = a.get(key), b.get(key)
+        if ra is not None and rb is not None and ra.status == rb.status:
+            continue
+        entry: dict[str, Any] = {
+            "uscc": key[0], "policy": key[1], "policy_name": policy_name(key[1]),
+            "name": (rb or ra).item.name if (rb or ra) else "",
+            "before": ra.status if ra else None, "after": rb.status if rb else None,
+            "before_label": status_label(ra.status) if ra else "（未评价）",
+            "after_label": status_label(rb.status) if rb else "（未评价）",
+            "score_before": ra.score if ra else None, "score_after": rb.score if rb else None,
+            "flipped": [], "inputs": [],
+        }
+        if ra is not None and rb is not None and len(changes) < limit:
+            entry["flipped"] = flipped_conditions(reproduce(ra), reproduce(rb))
+            entry["inputs"] = changed_inputs(ra.item.record, rb.item.record)
+        changes.append(entry)
+    return {"old": old, "new": new, "changes": changes, "same_rules": old.rule_version == new.rule_version,
+            "same_params": old.overlay == new.overlay}
+
+
+def flipped_conditions(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Trace entries whose outcome differs between two explanations (by entry id)."""
+    def key(e: Mapping[str, Any]) -> str:
+        return str(e.get("id") or e.get("label"))
+
+    old = {key(e): e for e in before.get("trace") or []}
+    out = []
+    for e in after.get("trace") or []:
+        o = old.get(key(e))
+        if o is None:
+            out.append({"label": e.get("label"), "before": "（无此条件）", "after": e.get("status")})
+            continue
+        if e.get("kind") == "indicator":
+            if o.get("points") != e.get("points"):
+                out.append({"label": e.get("label"), "before": f"{_num(o.get('points'))}分",
+                            "after": f"{_num(e.get('points'))}分"})
+        elif o.get("status") != e.get("status"):
+            out.append({"label": e.get("label"), "before": o.get("status"), "after": e.get("status")})
+    return out
+
+
+def changed_inputs(before: Mapping[str, Any], after: Mapping[str, Any], limit: int = 20) -> list[dict[str, str]]:
+    out = []
+    for k in sorted(set(before) | set(after)):
+        if k in ("name",) or before.get(k) == after.get(k):
+            continue
+        out.append({"field": field_label(k), "before": fmt_value(k, before.get(k)), "after": fmt_value(k, after.get(k))})
+        if len(out) >= limit:
+            break
+    return out
+
+
+def status_counts(results: Iterable[RunResult]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for r in results:
+        out[r.status] = out.get(r.status, 0) + 1
+    return out

@@ -1,0 +1,1 @@
+"""Evaluation pages, one small module per area (runs, results, enterprise, self-assessment, dashboard, briefing)."""

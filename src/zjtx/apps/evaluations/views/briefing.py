@@ -1,0 +1,61 @@
+"""The yearly briefing (工作简报) page from the registry, with a .docx download."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from zjtx.apps.accounts import scope
+from zjtx.apps.evaluations.views.common import require_role
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def build_briefing(user: Any, year: int) -> Any:
+    """``zjtx.stats.briefing`` over the registry frames the user may see (a town officer: its town)."""
+    from zjtx.stats.briefing import briefing
+
+    qs = scope.scope_enterprises(user)
+    try:  # registry frames plus the sourced city-comparison table, when the demo/loader provides one
+        from zjtx.apps.enterprises.demo_load import briefing_frames
+
+        frames = briefing_frames(qs)
+    except ImportError:
+        from zjtx.apps.enterprises.records import registry_frames
+
+        enterprises, annual, titles = registry_frames(qs)
+        frames = {"enterprises": enterprises, "annual": annual, "titles": titles}
+    return briefing(frames, year)
+
+
+def _year(request: HttpRequest) -> int:
+    raw = request.GET.get("year", "")
+    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else dt.date.today().year - 1
+
+
+@login_required
+def briefing_page(request: HttpRequest) -> HttpResponse:
+    require_role(request)
+    year = _year(request)
+    b = build_briefing(request.user, year)
+    if request.GET.get("format") == "docx":
+        with tempfile.TemporaryDirectory() as tmp:
+            path = b.to_docx(Path(tmp) / "briefing.docx")
+            body = Path(path).read_bytes()
+        resp = HttpResponse(body, content_type=DOCX)
+        resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'工作简报{year}.docx')}"
+        return resp
+    sentences = [{"text": s.text, "notes": [getattr(st, "query", "") for st in s.stats]} for s in b.sentences]
+    tables = [{"caption": cap, "columns": df.columns, "rows": df.rows()} for cap, df in b.tables]
+    return render(request, "evaluations/briefing.html", {
+        "b": b, "year": year, "sentences": sentences, "tables": tables, "notes": b.notes,
+        "years": list(range(dt.date.today().year, dt.date.today().year - 8, -1)),
+        "scoped": scope.user_division_code(request.user) is not None or scope.role_of(request.user) == "enterprise_user",
+    })

@@ -1,0 +1,107 @@
+"""The results list behind every dashboard number: filters run/policy/status/division/cluster/near/flag,
+exportable as XLSX/CSV/JSON (the platform's export helpers)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from zjtx.apps.enterprises.exports import export_response, requested_format
+from zjtx.apps.enterprises.models import Division
+from zjtx.apps.evaluations import services
+from zjtx.apps.evaluations.models import EvaluationRun, RunResult
+from zjtx.apps.evaluations.views.common import export_url, require_role
+from zjtx.facts import industries as fi
+
+RESULT_COLUMNS = [
+    ("run", "评价批次"), ("on", "评价日期"), ("uscc", "统一社会信用代码"), ("name", "企业名称"),
+    ("division", "所属镇街代码"), ("division_name", "所属镇街"), ("cluster", "产业集群"), ("policy", "政策"),
+    ("policy_name", "政策名称"), ("status", "结论代码"), ("status_label", "结论"), ("score", "得分"),
+    ("score_min", "最低可能得分"), ("score_max", "最高可能得分"), ("route", "途径"), ("regime", "规则版本"),
+    ("missing", "缺失数据"), ("manual", "待人工判断"), ("near_miss", "后备（接近达标）"), ("held", "持有有效称号"),
+    ("reachable", "可补足（差距分析）"), ("gap_cost", "最低补足投入（元）"), ("gap_option", "最低投入补足方案"),
+    ("flag", "与人工认定不一致"), ("input_hash", "输入哈希"),
+]
+
+
+def filter_results(qs: QuerySet, params: Mapping[str, Any]) -> QuerySet:
+    """Filters: ``policy``, ``status`` (``undecided`` = 待核验 of both kinds), ``division``, ``cluster``,
+    ``near`` (1: reserve pipeline), ``reachable`` (1: the gap solver found an option within the cap), ``flag`` (1: disagrees with a held title), ``q`` (name/USCC)."""
+    if params.get("policy"):
+        qs = qs.filter(policy=params["policy"])
+    status = params.get("status")
+    if status == "undecided":
+        qs = qs.filter(status__in=("unknown", "manual_review"))
+    elif status:
+        qs = qs.filter(status=status)
+    if params.get("division"):
+        qs = qs.filter(item__division=params["division"])
+    if params.get("cluster"):
+        c = fi.cluster_by_id(str(params["cluster"]))
+        qs = qs.filter(item__cluster=c.id if c else params["cluster"])
+    if str(params.get("near") or "") == "1":
+        qs = qs.filter(near_miss=True)
+    if str(params.get("reachable") or "") == "1":
+        qs = qs.filter(reachable=True)
+    if str(params.get("flag") or "") == "1":
+        qs = qs.exclude(flag="")
+    if params.get("q"):
+        q = str(params["q"]).strip()
+        qs = qs.filter(item__name__icontains=q) | qs.filter(item__uscc__icontains=q.upper())
+    return qs
+
+
+def result_rows(results: Iterable[RunResult]) -> list[dict[str, Any]]:
+    names = dict(Division.objects.values_list("code", "name"))
+    rows = []
+    for r in results:
+        rows.append({
+            "run": r.run_id, "on": r.run.on, "uscc": r.item.uscc, "name": r.item.name, "division": r.item.division,
+            "division_name": names.get(r.item.division, ""), "cluster": fi.cluster_name(r.item.cluster) or "",
+            "policy": r.policy, "policy_name": services.policy_name(r.policy), "status": r.status,
+            "status_label": r.status_label, "score": r.score, "score_min": r.score_min, "score_max": r.score_max,
+            "route": r.route, "regime": r.regime, "missing": "、".join(map(services.field_label, r.missing)),
+            "manual": "、".join(map(services.field_label, r.manual)), "near_miss": r.near_miss, "held": r.held,
+            "reachable": r.reachable, "gap_cost": r.gap_cost, "gap_option": r.gap_option,
+            "flag": r.flag, "input_hash": r.item.input_hash,
+        })
+    return rows
+
+
+def selected_run(request: HttpRequest) -> EvaluationRun | None:
+    runs = services.visible_runs(request.user)
+    run_id = request.GET.get("run")
+    if run_id and str(run_id).isdigit():
+        return runs.filter(pk=int(run_id)).first()
+    return services.latest_run(request.user)
+
+
+@login_required
+def result_list(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
+    require_role(request)
+    run = selected_run(request)
+    qs = services.scoped_results(request.user, run) if run else RunResult.objects.none()
+    qs = (filter_results(qs, request.GET).select_related("item", "run").defer("item__record", "run__summary")
+          .order_by("item__uscc", "policy"))
+    export = requested_format(request, fmt)
+    if export:
+        return export_response(export, "评价结果", RESULT_COLUMNS, result_rows(qs))
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "evaluations/results.html", {
+        "run": run, "page": page, "rows": result_rows(page.object_list), "count": page.paginator.count,
+        "runs": services.visible_runs(request.user).filter(status=EvaluationRun.Status.DONE)[:50],
+        "policies": [(p, services.policy_name(p)) for p in (run.policies if run else [])],
+        "statuses": [("qualified", "达标"), ("not_qualified", "未达标"), ("undecided", "待核验（全部）"),
+                     ("unknown", "待核验（缺数据）"), ("manual_review", "待核验（需人工判断）")],
+        "divisions": Division.objects.filter(valid_to__isnull=True), "clusters": fi.CLUSTERS,
+        "params": request.GET, "query": params.urlencode(),
+        "export_urls": {f: export_url(request, f) for f in ("xlsx", "csv", "json")},
+    })
