@@ -69,3 +69,13 @@ def test_unknown_uscc_and_policy_are_errors() -> None:
     assert p.returncode == 2 and "没有该统一社会信用代码" in p.stderr
     p = run("evaluate", str(SAMPLE), "--policy", "nope")
     assert p.returncode == 2 and "未知政策 'nope'" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_briefing_reproduces_the_letter(tmp_path: Path) -> None:
+    docx = tmp_path / "b.docx"
+    p = run("briefing", "--year", "2021", "--docx", str(docx))
+    assert p.returncode == 0, p.stderr
+    text = p.stdout.replace("\n", "")
+    assert "2502家成功入库" in text and "增长34.2%" in text and "全省第5" in text
+    assert "营业收入308亿元" in text
+    assert docx.stat().st_size > 5000

@@ -12,12 +12,13 @@ import typer
 from rich.table import Table
 
 from zjtx.commands.common import STATUS_STYLE, console, find_record, fmt_num, write_frame
+from zjtx.commands.evaluate import SAMPLE
 
 OnOpt = Annotated[str, typer.Option("--on", help="评价日期 YYYY-MM-DD")]
 
 
 def gaps(
-    input: Annotated[str, typer.Argument(help="输入文件（csv / xlsx / parquet / json）")],
+    input: Annotated[str, typer.Argument(help="输入文件（csv / xlsx / parquet / json）")] = str(SAMPLE),
     uscc: Annotated[str, typer.Option(help="统一社会信用代码")] = ...,  # type: ignore[assignment]
     policy: Annotated[list[str] | None, typer.Option("--policy", "-p", help="政策 id，可重复；默认全部层级政策")] = None,
     on: OnOpt = "2025-06-30",
@@ -56,7 +57,7 @@ def gaps(
 
 
 def nearmiss(
-    input: Annotated[str, typer.Argument(help="企业名录（csv / xlsx / parquet / json）")],
+    input: Annotated[str, typer.Argument(help="企业名录（csv / xlsx / parquet / json）")] = str(SAMPLE),
     policy: Annotated[str, typer.Option("--policy", "-p", help="政策 id")] = "innovative_sme",
     on: OnOpt = "2025-06-30",
     max_cost: Annotated[float | None, typer.Option("--max-cost", help="折算投入上限（元）")] = None,
@@ -103,7 +104,7 @@ def nearmiss(
 
 
 def reform(
-    input: Annotated[str, typer.Argument(help="企业名录（csv / xlsx / parquet / json）")],
+    input: Annotated[str, typer.Argument(help="企业名录（csv / xlsx / parquet / json）")] = str(SAMPLE),
     on: Annotated[str | None, typer.Option("--on", help="评价日期（默认取方案文件的 on）")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="参数=值（YAML 值，可重复）")] = None,
     file: Annotated[str | None, typer.Option("--file", "-f", help="改革方案 YAML 文件或已保存方案名")] = None,
