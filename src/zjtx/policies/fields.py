@@ -106,9 +106,6 @@ for _base, (_kind, _label) in ANNUAL.items():
         SCHEMA[_base + _sfx] = FieldSpec(_base + _sfx, _kind, f"{_label}（{('上年度', '上上年度', '前三年度')[_i - 1]}）")
 register_fields(OTHER)
 
-NULL_IS_NONE = frozenset(n for n, s in SCHEMA.items() if s.kind == "rank")
-
-
 def label(name: str) -> str:
     spec = SCHEMA.get(name)
     return spec.label if spec else name

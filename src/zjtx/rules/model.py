@@ -629,41 +629,48 @@ def Below(a: str | Value, b: Value | int | float) -> Cmp:
     return Cmp(NumF(a) if isinstance(a, str) else a, "<", b)
 
 
-class All(Cond):
+class _Junction(Cond):
+    """AND / OR of conditions in Kleene logic (all children are evaluated, for complete traces)."""
+
     def __init__(self, *conds: Cond):
         self.conds = list(conds)
 
     def children(self) -> list[Any]:
         return self.conds
 
+    def _combine(self, values: list[bool | None]) -> bool | None:
+        raise NotImplementedError
+
+    def _join(self, a: pl.Expr, b: pl.Expr) -> pl.Expr:
+        raise NotImplementedError
+
     def _ev(self, rec, cx):
-        return and3([c.ev(rec, cx) for c in self.conds])
+        return self._combine([c.ev(rec, cx) for c in self.conds])
 
     def _pl(self, cx: Ctx) -> pl.Expr:
         e = self.conds[0].pl(cx)
         for c in self.conds[1:]:
-            e = e & c.pl(cx)
+            e = self._join(e, c.pl(cx))
         return e
+
+
+class All(_Junction):
+    def _combine(self, values: list[bool | None]) -> bool | None:
+        return and3(values)
+
+    def _join(self, a: pl.Expr, b: pl.Expr) -> pl.Expr:
+        return a & b
 
     def describe(self, cx: Ctx | None = None) -> str:
         return " 且 ".join(c.label or c.describe(cx) for c in self.conds)
 
 
-class AnyOf(Cond):
-    def __init__(self, *conds: Cond):
-        self.conds = list(conds)
+class AnyOf(_Junction):
+    def _combine(self, values: list[bool | None]) -> bool | None:
+        return or3(values)
 
-    def children(self) -> list[Any]:
-        return self.conds
-
-    def _ev(self, rec, cx):
-        return or3([c.ev(rec, cx) for c in self.conds])
-
-    def _pl(self, cx: Ctx) -> pl.Expr:
-        e = self.conds[0].pl(cx)
-        for c in self.conds[1:]:
-            e = e | c.pl(cx)
-        return e
+    def _join(self, a: pl.Expr, b: pl.Expr) -> pl.Expr:
+        return a | b
 
     def describe(self, cx: Ctx | None = None) -> str:
         return " 或 ".join(f"({c.label or c.describe(cx)})" for c in self.conds)
