@@ -141,14 +141,13 @@ def _open(lo: Any, hi: Any, review: bool) -> Interval:
 
 
 def _pl_open(known: pl.Expr, value: pl.Expr, review: pl.Expr, lo: float, hi: float) -> PLInterval:
-    """Assemble the four interval bounds from a points expression that is null when open."""
-    open_ = value.is_null()
+    """The four interval bounds from a points expression that is null when open."""
     _ = known
     return (
-        pl.when(open_).then(pl.lit(lo)).otherwise(value),
-        pl.when(open_).then(pl.lit(hi)).otherwise(value),
-        pl.when(open_).then(pl.when(review).then(pl.lit(lo)).otherwise(pl.lit(hi))).otherwise(value),
-        pl.when(open_).then(pl.when(review).then(pl.lit(hi)).otherwise(pl.lit(lo))).otherwise(value),
+        value.fill_null(lo),
+        value.fill_null(hi),
+        value.fill_null(pl.when(review).then(pl.lit(lo)).otherwise(pl.lit(hi))),
+        value.fill_null(pl.when(review).then(pl.lit(hi)).otherwise(pl.lit(lo))),
     )
 
 
@@ -186,20 +185,25 @@ class Banded(Indicator):
         return (p, p, p, p)
 
     def _pl(self, cx: Ctx) -> PLInterval:
-        v = self.value.pl(cx)
-        expr: Any = None
-        for e in self.entries(cx):
-            op, x = _entry_op(e)
-            pts = pl.lit(float(e["points"]))
-            if op is None:
-                expr = pts if expr is None else expr.otherwise(pts)
-                break
-            c = pl_compare(v, op, float(Fraction(x)))
-            expr = pl.when(c).then(pts) if expr is None else expr.when(c).then(pts)
-        points = pl.when(v.is_not_null()).then(expr)
+        # the value and its points are computed once (Polars does not share when/then chains)
+        v = cx.mat.get(("bandvalue", id(self)), lambda: self.value.pl(cx)) if cx.mat else self.value.pl(cx)
+
+        def points() -> pl.Expr:
+            expr: Any = None
+            for e in self.entries(cx):
+                op, x = _entry_op(e)
+                pts = pl.lit(float(e["points"]))
+                if op is None:
+                    expr = pts if expr is None else expr.otherwise(pts)
+                    break
+                c = pl_compare(v, op, float(Fraction(x)))
+                expr = pl.when(c).then(pts) if expr is None else expr.when(c).then(pts)
+            return pl.when(v.is_not_null()).then(expr)
+
+        pts = cx.mat.get(("bandpoints", id(self)), points) if cx.mat else points()
         lo, hi = self.range(cx)
         review = self.value.known_pl(cx)
-        return _pl_open(review, points, review, float(lo), float(hi))
+        return _pl_open(review, pts, review, float(lo), float(hi))
 
     def shown_value(self, rec, cx):
         return self.value.ev(rec, cx)
