@@ -3,15 +3,17 @@
     from zjtx.rules.stream import evaluate_to_parquet
     n = evaluate_to_parquet("register.parquet", "results.parquet", on="2025-06-30")
 
-The compiled plan (``zjtx.rules.engine.plan``, the same one ``zjtx.evaluate`` collects) runs on
-Polars' streaming engine over ``scan_parquet``; the result arrives in chunks of ``chunk_rows`` rows
-that are appended to a Parquet writer while a Rich progress bar advances. Nothing is held but the
-chunks in flight, so peak memory depends on the chunk size and the number of columns, not on the
-number of records (docs/benchmarks.md gives the measured bound: well under 1 GB at 10 M records
-with the default 250 000-row chunks).
+The register is read ``chunk_rows`` records at a time (only the columns the policies read), each chunk
+goes through the compiled plan (``zjtx.rules.engine.plan``, the same one ``zjtx.evaluate`` collects;
+parameters resolved once) and is appended to a Parquet writer while a Rich progress bar advances.
+Nothing is held but one chunk, its plan's temporaries and its result, so peak memory depends on the
+chunk size and the width of the plan, not on the number of records (docs/benchmarks.md gives the
+measured figures). Polars' own streaming engine (``sink_parquet`` / ``sink_batches`` over
+``scan_parquet``) was measured too: with a wide, expensive plan its source reads ahead of the
+compute and peak memory grows with the file (over 7 GB within 20 s on 10 M records, all policies).
 
-With ``validate=True`` the input is checked first in a streamed pass of its own (the bad-value
-query of ``zjtx.rules.inputs.prepare``) and ``InputError`` is raised before anything is written.
+With ``validate=True`` every chunk is checked as it is read (``zjtx.rules.inputs.prepare``); an
+``InputError`` numbers the records within the whole file, and no result file is left behind.
 The output is written to a temporary file beside ``out`` and renamed when complete, so a failed or
 interrupted run never leaves a partial result under the requested name.
 """
@@ -93,29 +95,45 @@ def stream_evaluate(
     """Evaluate a Parquet register into a Parquet result on the streaming engine, in chunks."""
     import pyarrow.parquet as pq
 
-    from zjtx.api import evaluate_lazy
+    from zjtx.api import evaluate_lazy, policy_list, resolve_params
+    from zjtx.rules.engine import input_fields, parse_date
+    from zjtx.rules.inputs import InputError, InputIssue
 
     started = time.perf_counter()
     src, dst = Path(input), Path(out)
-    total = parquet_rows(src)
+    day = parse_date(on)
+    pols = policy_list(policies)
+    prm = resolve_params(day, params)  # resolved once, shared by every chunk's plan
+    opts = dict(options or {})
+    source = pq.ParquetFile(src)
+    total = source.metadata.num_rows
+    wanted = set(input_fields(pols, day, opts)) | set(keep)
+    columns = [c for c in source.schema_arrow.names if c in wanted]
     tmp = dst.with_name(f".{dst.name}.{os.getpid()}.part")
     written = 0
     writer: pq.ParquetWriter | None = None
+
+    def evaluate(frame: pl.DataFrame, offset: int) -> pl.DataFrame:
+        try:
+            return evaluate_lazy(frame, day, [p.id for p in pols], prm, options=opts, keep=keep,
+                                 validate=validate).collect(engine="in-memory")
+        except InputError as err:  # number the records within the whole file, not the chunk
+            raise InputError([InputIssue(i.row + offset, i.uscc, i.field, i.value, i.reason)
+                              for i in err.issues]) from None
+
     try:
-        with pl.Config(engine_affinity="streaming"):
-            lf = evaluate_lazy(str(src), on, policies, params, options=options, keep=keep, validate=validate)
-            with _progress(progress) as bar:
-                task = bar.add_task("evaluate", total=total)
-                for df in lf.collect_batches(chunk_size=chunk_rows, engine="streaming"):
-                    table = df.to_arrow()
-                    if writer is None:
-                        dst.parent.mkdir(parents=True, exist_ok=True)
-                        writer = pq.ParquetWriter(tmp, table.schema, compression=compression)
-                    writer.write_table(table)
-                    written += df.height
-                    bar.advance(task, df.height)
+        with _progress(progress) as bar:
+            task = bar.add_task("evaluate", total=total)
+            for batch in source.iter_batches(batch_size=chunk_rows, columns=columns):
+                table = evaluate(pl.from_arrow(batch), written).to_arrow()  # type: ignore[arg-type]
+                if writer is None:
+                    dst.parent.mkdir(parents=True, exist_ok=True)
+                    writer = pq.ParquetWriter(tmp, table.schema, compression=compression)
+                writer.write_table(table)
+                written += batch.num_rows
+                bar.advance(task, batch.num_rows)
         if writer is None:  # an empty register: still write the (empty) result with its schema
-            empty = lf.clear().collect().to_arrow()
+            empty = evaluate(pl.from_arrow(source.schema_arrow.empty_table().select(columns)), 0).to_arrow()  # type: ignore[arg-type]
             writer = pq.ParquetWriter(tmp, empty.schema, compression=compression)
             writer.write_table(empty)
         writer.close()
