@@ -19,11 +19,11 @@ echo "==> ruff"
 .venv/bin/ruff check .
 
 echo "==> pytest (SQLite)"
-.venv/bin/pytest -q "$@"
+.venv/bin/pytest "$@"
 
 echo "==> pytest (PostgreSQL)"
 pgenv="$(mktemp)"
 url="$(bash scripts/postgres.sh start 2>"$pgenv")"
 stop_pg() { bash scripts/postgres.sh stop "$(sed -n 's/^ZJTX_PG_DIR=//p' "$pgenv")"; rm -f "$pgenv"; }
 trap stop_pg EXIT
-ZJTX_TEST_DATABASE_URL="$url" .venv/bin/pytest -q tests/web -m "postgres or postgres_only"
+ZJTX_TEST_DATABASE_URL="$url" .venv/bin/pytest tests/web -m "postgres or postgres_only"
