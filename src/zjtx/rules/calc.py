@@ -31,6 +31,7 @@ import calendar
 import datetime as dt
 import math
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -360,7 +361,7 @@ def list_pl(items: list[tuple[str, pl.Expr]]) -> pl.Expr:
 # ---------------------------------------------------------------------------------------------
 
 
-class Calculator:
+class Calculator(ABC):
     """A support/tax calculator (POLICIES.md §1.9 result shape; see the module docstring)."""
 
     id: str = ""
@@ -487,12 +488,14 @@ class Calculator:
     def input_fields(self, on: dt.date, pin: str | None = None) -> list[str]:
         return list(self.fields)
 
+    @abstractmethod
     def compute(self, rec: dict[str, Any], period: Period, cx: Calc, options: dict[str, Any]) -> Outcome:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def pl_compute(self, period: Period | None, params: Params | None, options: dict[str, Any],
                    base: Params) -> PlOutcome:
-        raise NotImplementedError
+        ...
 
     def run(self, rec: dict[str, Any], on: dt.date, base: Params | None, options: dict[str, Any],
             from_input: bool = False) -> dict[str, Any]:

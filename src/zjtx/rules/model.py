@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -233,7 +234,7 @@ def reviewable(node: Any) -> bool:
     return any(reviewable(c) for c in getattr(node, "children", lambda: [])())
 
 
-class Value:
+class Value(ABC):
     """A numeric (or categorical) expression."""
 
     def fields(self) -> set[str]:
@@ -243,19 +244,22 @@ class Value:
         """Fields whose null means 'data missing' (excludes null-as-none and expert fields)."""
         return self.fields()
 
+    @abstractmethod
     def pl(self, cx: Ctx) -> pl.Expr:
-        raise NotImplementedError
+        ...
 
     def known_pl(self, cx: Ctx) -> pl.Expr:
         """True when every input is present (so a null value means 'undefined')."""
         exprs = [c.known_pl(cx) for c in self.children()]
         return pl.all_horizontal(exprs) if exprs else pl.lit(True)
 
+    @abstractmethod
     def ev(self, rec: dict[str, Any], cx: Ctx) -> Any:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def describe(self, cx: Ctx | None = None) -> str:
-        raise NotImplementedError
+        ...
 
     def children(self) -> list[Value]:
         return []
@@ -399,8 +403,9 @@ class _Bin(Value):
             return UNDEF
         return self.op(a, b)
 
+    @abstractmethod
     def op(self, a: Fraction, b: Fraction) -> Any:
-        raise NotImplementedError
+        ...
 
 
 class Add(_Bin):
@@ -438,6 +443,9 @@ class Div(_Bin):
 
     sym = "/"
     REVIEW = True
+
+    def op(self, a, b):
+        return a / b
 
     def label(self) -> str:
         return f"{self.a.describe()}/{self.b.describe()}".replace("(", "").replace(")", "")
@@ -508,7 +516,7 @@ def Ratio(a: str | Value, b: str | Value) -> Div:
 # ---------------------------------------------------------------------------------------------
 
 
-class Cond:
+class Cond(ABC):
     """A three-valued condition. Named conditions (``id``/``label``) appear in traces."""
 
     id: str | None = None
@@ -540,8 +548,9 @@ class Cond:
         mode = cx.mode if reviewable(self) else None
         return cx.mat.get(("cond", id(self), mode), lambda: self._pl(cx))
 
+    @abstractmethod
     def _pl(self, cx: Ctx) -> pl.Expr:
-        raise NotImplementedError
+        ...
 
     def ev(self, rec: dict[str, Any], cx: Ctx) -> bool | None:
         v = self._ev(rec, cx)
@@ -560,11 +569,13 @@ class Cond:
             )
         return v
 
+    @abstractmethod
     def _ev(self, rec: dict[str, Any], cx: Ctx) -> bool | None:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def describe(self, cx: Ctx | None = None) -> str:
-        raise NotImplementedError
+        ...
 
 
 class Cmp(Cond):
@@ -638,11 +649,13 @@ class _Junction(Cond):
     def children(self) -> list[Any]:
         return self.conds
 
+    @abstractmethod
     def _combine(self, values: list[bool | None]) -> bool | None:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def _join(self, a: pl.Expr, b: pl.Expr) -> pl.Expr:
-        raise NotImplementedError
+        ...
 
     def _ev(self, rec, cx):
         return self._combine([c.ev(rec, cx) for c in self.conds])

@@ -13,6 +13,7 @@ most favourable review outcomes are determined); otherwise ``unknown`` (data mis
 from __future__ import annotations
 
 import datetime as dt
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,7 +60,7 @@ def walk(node: Any) -> Iterator[Any]:
         yield from walk(c)
 
 
-class Extra:
+class Extra(ABC):
     """An extra output column of a regime (e.g. the size class of ``sme_size``)."""
 
     id: str
@@ -67,11 +68,13 @@ class Extra:
     def fields(self) -> set[str]:
         return set()
 
+    @abstractmethod
     def pl(self, cx: Ctx) -> pl.Expr:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def ev(self, rec: dict[str, Any], cx: Ctx) -> Any:
-        raise NotImplementedError
+        ...
 
 
 @dataclass

@@ -15,6 +15,7 @@ rest. The first entry that holds gives the points.
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -58,7 +59,7 @@ def band_text(e: dict[str, Any], unit: str = "") -> str:
     return f"{sym}{fmt(x)}"
 
 
-class Indicator:
+class Indicator(ABC):
     id: str
     label: str
     cite: str | None = None
@@ -84,19 +85,22 @@ class Indicator:
             out.extend(c.manual_pl(cx))
         return out
 
+    @abstractmethod
     def range(self, cx: Ctx) -> tuple[Any, Any]:
-        raise NotImplementedError
+        ...
 
     def pl(self, cx: Ctx) -> PLInterval:
         if cx.mat is None:
             return self._pl(cx)
         return tuple(cx.mat.get_many(("ind", id(self)), lambda: self._pl(cx)))  # type: ignore[return-value]
 
+    @abstractmethod
     def _pl(self, cx: Ctx) -> PLInterval:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def interval(self, rec: dict[str, Any], cx: Ctx) -> Interval:
-        raise NotImplementedError
+        ...
 
     def ev(self, rec: dict[str, Any], cx: Ctx) -> Interval:
         key = id(self)
