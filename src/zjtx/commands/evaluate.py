@@ -11,7 +11,8 @@ import polars as pl
 import typer
 from rich.table import Table
 
-from zjtx.commands.common import STATUS_STYLE, console, find_record, fmt_num, write_frame
+from zjtx.commands.common import STATUS_STYLE, console, find_record, fmt_num
+from zjtx.rules.outputs import write_frame
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample_enterprises.csv"
 

@@ -11,8 +11,9 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from zjtx.commands.common import STATUS_STYLE, console, find_record, fmt_num, write_frame
+from zjtx.commands.common import STATUS_STYLE, console, find_record, fmt_num
 from zjtx.commands.evaluate import SAMPLE
+from zjtx.rules.outputs import write_frame
 
 OnOpt = Annotated[str, typer.Option("--on", help="评价日期 YYYY-MM-DD")]
 

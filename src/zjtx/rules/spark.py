@@ -206,7 +206,7 @@ def evaluate_file(
         return spark.read.parquet(target).count()
     import polars as pl
 
-    from zjtx.commands.common import write_frame  # the CLI's writer (list columns → text etc.)
+    from zjtx.rules.outputs import write_frame
 
     df = pl.from_arrow(result.toArrow())
     write_frame(df, target)
