@@ -43,10 +43,10 @@ def run(k: int, n_source: int, gaps_k: int, policy: str) -> None:
     _, p99_min3, _ = percentiles(mins)
     line("one", what="explain", policy=policy, records=len(recs), p50_ms=p50, p99_ms=p99, max_ms=mx,
          p99_of_min3_ms=p99_min3, target="p99<=5ms", verdict=verdict(p99, 5))
-    if importlib.util.find_spec("zjtx.rules.gaps") is None:
+    if importlib.util.find_spec("zjtx.services.gaps") is None:
         line("one", what="gaps", status="not available yet")
         return
-    from zjtx.rules.gaps import gaps
+    from zjtx.services.gaps import gaps
 
     for pol, label in ((policy, policy), (None, "all_tiers")):
         gaps(recs[0], pol, on=ON)

@@ -19,8 +19,6 @@ from typing import Any
 
 import polars as pl
 
-from zjtx.policies.fields import register_fields
-from zjtx.rules import register
 from zjtx.rules.calc import (
     FEN,
     Calc,
@@ -43,10 +41,10 @@ from zjtx.rules.params import Params
 
 PID = "cit_small_low_profit"
 
-register_fields({
+INPUTS = {
     "employees_avg": ("number", "从业人数（全年季度平均值）"),
     "assets_avg": ("money", "资产总额（全年季度平均值）"),
-})
+}
 
 AVG_DOC = "财税〔2019〕13号 第二条；财政部 税务总局公告2023年第6号 第三条"
 
@@ -224,7 +222,7 @@ class CitSmallLowProfit(Calculator):
         prov = self.provisional_of(params, self.required_params)
         return PlOutcome(status_pl(q), tax, baseline, missing, provisional=pl.lit(prov) | approx)
 
-    def high_tech_alternative(self, income_yuan: Any, year: int, base: Params | None = None) -> dict[str, Any]:
+    def high_tech_alternative(self, income_yuan: Any, year: int, base: Params) -> dict[str, Any]:
         """The 高企 15% tax on the same taxable income (企业所得税法 第二十八条第二款), for stacking."""
         prm = self.params_for(dt.date(year, 12, 31), base)
         pv = prm[f"{PID}.high_tech_rate"]
@@ -245,12 +243,14 @@ def _zh(v: bool | None) -> str:
     return "符合" if v is True else "不符合" if v is False else "待核验"
 
 
-CALCULATOR = register(CitSmallLowProfit())
+CALCULATOR = (CitSmallLowProfit())
 
 
-def cumulative_prepayment(quarters: Sequence[dict[str, Any]], on: Any = None) -> list[dict[str, Any]]:
+def cumulative_prepayment(quarters: Sequence[dict[str, Any]], on: Any = None,
+                          params: Params | None = None) -> list[dict[str, Any]]:
     """Quarterly CIT prepayment of a 小型微利企业 on cumulative figures (国家税务总局公告2022年第5号, MEMORY).
 
+    ``params``: the rule set to use (default: the catalog's, no overlay).
     ``quarters``: consecutive quarters of one tax year, in order, each
     ``{"quarter": "2024-Q1", "taxable_income_cum": 累计应纳税所得额, "employees": (季初, 季末),
     "assets": (季初, 季末)}``; the first may be later than Q1 only for a business opened that year.
@@ -277,8 +277,13 @@ def cumulative_prepayment(quarters: Sequence[dict[str, Any]], on: Any = None) ->
                                      "季度应按顺序连续申报（如 Q1、Q2、Q3），不得跳季或重复")])
     year = periods[0].year
     calc = CALCULATOR
-    calc.check_period(Period("year", year))
-    prm = calc.params_for(dt.date(year, 12, 31))
+    if params is None:
+        from zjtx.policies.catalog import catalog
+
+        params = catalog().params_at(dt.date(year, 12, 31))
+    assert params.source is not None
+    calc.check_period(Period("year", year), params.source)
+    prm = calc.params_for(dt.date(year, 12, 31), params)
     out: list[dict[str, Any]] = []
     paid = 0
     emp_avgs: list[Fraction] = []

@@ -7,10 +7,9 @@ import datetime as dt
 import json
 from typing import Any
 
-import zjtx.policies as catalog
+from zjtx.policies.catalog import catalog
 from zjtx.rules.model import Ctx, fmt
 from zjtx.rules.params import ParameterError
-from zjtx.rules.policy import REGISTRY
 
 HEADER = """# 政策规则表（由参数文件自动生成）
 
@@ -27,7 +26,7 @@ def _cell(v: Any) -> str:
 
 
 def policy_markdown(pid: str) -> str:
-    pol = REGISTRY[pid]
+    pol = catalog().get(pid)
     out = [f"## {pol.name}（`{pid}`）", ""]
     meta = [("层级", pol.level), ("发布机关", pol.issuer), ("概要", pol.summary), ("适用对象", pol.beneficiaries),
             ("申报方式", pol.how_to_apply), ("申报时间", pol.window),
@@ -36,7 +35,7 @@ def policy_markdown(pid: str) -> str:
     out.append("")
     for r in pol.regimes:
         on = r.valid_from
-        params = catalog.params_at(on)
+        params = catalog().params_at(on)
         cx = Ctx(params, on, {})
         out += [f"### 规则版本 `{r.id}` — {r.name}", "",
                 f"依据：{r.doc}；有效期 {r.valid_from} 至 {r.valid_to or '今'}", ""]
@@ -81,7 +80,7 @@ def policy_markdown(pid: str) -> str:
 
 def render(generated_on: dt.date | None = None) -> str:
     parts = [HEADER]
-    for pid in catalog.CATALOG:
-        if pid in REGISTRY and hasattr(REGISTRY[pid], "regimes") and hasattr(REGISTRY[pid].regimes[0], "gates"):
+    for pid in catalog().ids:
+        if hasattr(catalog().get(pid).regimes[0], "gates"):
             parts.append(policy_markdown(pid))
     return "\n".join(parts).rstrip() + "\n"

@@ -33,7 +33,6 @@ from typing import Any
 
 import polars as pl
 
-from zjtx.policies.fields import register_fields
 from zjtx.rules import (
     All,
     AnyOf,
@@ -49,7 +48,6 @@ from zjtx.rules import (
     Score,
     ScoreAtLeast,
     Sub,
-    register,
 )
 from zjtx.rules.extra_nodes import (
     CountedSum,
@@ -69,10 +67,10 @@ DOC32 = "国科发火〔2016〕32号"
 DOC195 = "国科发火〔2016〕195号 工作指引"
 
 # POLICIES.md §2.7: the within-band choice of the growth items is pinned by an expert (added fields).
-register_fields({
+INPUTS = {
     "ht_net_assets_growth_score": ("score", "净资产增长率得分（档内专家评分）"),
     "ht_sales_growth_score": ("score", "销售收入增长率得分（档内专家评分）"),
-})
+}
 
 YEARS = CountedYears("founded_on", "high_tech.rd_years", "high_tech.founding_year_counts")
 
@@ -370,7 +368,7 @@ class HighTechPolicy(Policy):
         return struct.map_batches(check, return_dtype=pl.Boolean)
 
 
-POLICY = register(
+POLICY = (
     HighTechPolicy(
         id="high_tech",
         name="高新技术企业",

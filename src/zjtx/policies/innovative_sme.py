@@ -30,7 +30,6 @@ from zjtx.rules import (
     Sub,
     Sum,
     Tiered,
-    register,
 )
 from zjtx.rules.model import Div
 
@@ -82,7 +81,7 @@ def regime(rid: str, name: str, doc: str, start: dt.date, end: dt.date | None) -
     )
 
 
-POLICY = register(
+POLICY = (
     Policy(
         id="innovative_sme",
         name="创新型中小企业",

@@ -45,7 +45,6 @@ from zjtx.rules import (
     Ratio,
     Regime,
     Sum,
-    register,
 )
 from zjtx.rules.model import Add, Value
 
@@ -199,7 +198,7 @@ def regime_2026() -> Regime:
     )
 
 
-POLICY = register(
+POLICY = (
     Policy(
         id="little_giant",
         name=NAME,

@@ -16,8 +16,6 @@ from typing import Any
 
 import polars as pl
 
-from zjtx.policies.fields import register_fields
-from zjtx.rules import register
 from zjtx.rules.calc import (
     FEN,
     Calc,
@@ -36,11 +34,11 @@ from zjtx.rules.params import Params
 
 PID = "rd_super_deduction"
 
-register_fields({
+INPUTS = {
     "rd_amortization_y1": ("money", "研发形成的无形资产当年摊销额"),
     "rd_expense_tax_q4": ("money", "2022年10–12月发生的研发费用（加计扣除口径）"),
     "ic_or_machine_tool": ("bool", "集成电路企业或工业母机企业"),
-})
+}
 
 FIELDS = ["rd_expense_tax_y1", "rd_amortization_y1", "industry", "tech_sme_registered", "rd_expense_tax_q4",
           "ic_or_machine_tool"]
@@ -230,7 +228,7 @@ class RdSuperDeduction(Calculator):
     def compute(self, rec: dict[str, Any], period: Period, cx: Calc, options: dict[str, Any]) -> Outcome:
         out = rd_exact(rec, cx)
         if out.result is not None:
-            std = self.params_for(period.end)["cit_small_low_profit.standard_rate"]
+            std = cx.params["cit_small_low_profit.standard_rate"]
             out.extra["tax_effect"] = _d(Fraction(half_up(out.result * std.value), FEN))
             cx.notes.append(f"按法定税率{pct(std.value)}测算的减税效果（参考）：{out.extra['tax_effect']}元"
                             f"（{std.source}）")
@@ -250,4 +248,4 @@ def _d(x: Fraction) -> Any:
     return dec(x, 2)
 
 
-CALCULATOR = register(RdSuperDeduction())
+CALCULATOR = (RdSuperDeduction())

@@ -32,7 +32,6 @@ from zjtx.rules import (
     P,
     Policy,
     Regime,
-    register,
 )
 from zjtx.rules.extra_nodes import StartsWith
 from zjtx.rules.model import Cond
@@ -123,7 +122,7 @@ def regime_2023() -> Regime:
     )
 
 
-POLICY = register(
+POLICY = (
     Policy(
         id="single_champion",
         name=NAME,

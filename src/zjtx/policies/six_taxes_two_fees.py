@@ -16,8 +16,6 @@ from typing import Any
 
 import polars as pl
 
-from zjtx.policies.fields import register_fields
-from zjtx.rules import register
 from zjtx.rules.calc import (
     FEN,
     RATIO_SCALE,
@@ -39,7 +37,7 @@ from zjtx.rules.params import Params
 
 PID = "six_taxes_two_fees"
 
-register_fields({
+INPUTS = {
     "small_scale_vat": ("bool", "增值税小规模纳税人"),
     "small_low_profit": ("bool", "小型微利企业"),
     "individual_business": ("bool", "个体工商户"),
@@ -50,7 +48,7 @@ register_fields({
     "stamp_tax": ("money", "印花税（不含证券交易印花税，减征前）"),
     "resource_tax": ("money", "资源税（2023年起不含水资源税，减征前）"),
     "farmland_tax": ("money", "耕地占用税（减征前）"),
-})
+}
 
 ITEMS = {
     "resource_tax": "资源税",
@@ -196,4 +194,4 @@ class SixTaxesTwoFees(Calculator):
                          provisional=self.provisional_of(params, self.required_params))
 
 
-CALCULATOR = register(SixTaxesTwoFees())
+CALCULATOR = (SixTaxesTwoFees())

@@ -13,7 +13,7 @@ from typing import Any
 
 import polars as pl
 
-from zjtx.rules import Ctx, Extra, Policy, Regime, register
+from zjtx.rules import Ctx, Extra, Policy, Regime
 from zjtx.rules.model import Cond, and3, compare, num, pl_compare
 from zjtx.rules.params import Fraction
 
@@ -143,7 +143,7 @@ class SizeClass(Extra):
         )
 
 
-POLICY = register(
+POLICY = (
     Policy(
         id="sme_size",
         name="中小企业划型",

@@ -53,7 +53,6 @@ from zjtx.rules import (
     Sub,
     Sum,
     Tiered,
-    register,
 )
 from zjtx.rules.extra_nodes import RangedExpertPoints
 from zjtx.rules.model import Div, Value
@@ -209,7 +208,7 @@ def regime_2026() -> Regime:
     )
 
 
-POLICY = register(
+POLICY = (
     Policy(
         id="specialized_sme",
         name="专精特新中小企业",

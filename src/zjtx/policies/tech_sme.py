@@ -29,7 +29,6 @@ from zjtx.rules import (
     ScoreAtLeast,
     Sum,
     Tiered,
-    register,
 )
 from zjtx.rules.model import All, Cmp, Const, Div
 
@@ -88,7 +87,7 @@ REGIME = Regime(
     notes=["入库登记编号当年有效（tech_sme_registered 记录当年入库）。"],
 )
 
-POLICY = register(
+POLICY = (
     Policy(
         id="tech_sme",
         name="科技型中小企业",

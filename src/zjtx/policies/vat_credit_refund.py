@@ -18,8 +18,6 @@ from typing import Any
 
 import polars as pl
 
-from zjtx.policies.fields import register_fields
-from zjtx.rules import register
 from zjtx.rules.calc import (
     FEN,
     RATIO_SCALE,
@@ -45,7 +43,7 @@ PID = "vat_credit_refund"
 SIZES = ("micro", "small", "medium", "large")
 SIZE_ZH = {"micro": "微型", "small": "小型", "medium": "中型", "large": "大型"}
 
-register_fields({
+INPUTS = {
     "refund_period": ("str", "申请留抵退税的纳税申报期（YYYY-MM）"),
     "vat_sales_prev_year": ("money", "上一会计年度增值税销售额（不满一年的按实际月份换算）"),
     "total_assets_prev_year_end": ("money", "上一会计年度末资产总额"),
@@ -59,7 +57,7 @@ register_fields({
     "fraud_36m": ("bool", "申请前36个月曾骗取留抵退税、出口退税或虚开增值税专用发票"),
     "evasion_count_36m": ("count", "申请前36个月因偷税受处罚次数"),
     "refund_incentive_since_2019_04": ("bool", "2019年4月1日起享受过即征即退、先征后返(退)政策"),
-})
+}
 
 FIELDS = ["refund_period", "industry", "vat_sales_prev_year", "total_assets_prev_year_end", "size_class",
           "manufacturing_etc", "credit_rating", "credit_end", "credit_2019_03", "input_ratio", "stock_refunded",
@@ -372,4 +370,4 @@ def _zh(v: bool | None) -> str:
     return "符合" if v is True else "不符合" if v is False else "待核验"
 
 
-CALCULATOR = register(VatCreditRefund())
+CALCULATOR = (VatCreditRefund())

@@ -15,8 +15,6 @@ from typing import Any
 
 import polars as pl
 
-from zjtx.policies.fields import register_fields
-from zjtx.rules import register
 from zjtx.rules.calc import (
     FEN,
     Calc,
@@ -40,12 +38,12 @@ from zjtx.rules.params import Params
 
 PID = "vat_small_scale"
 
-register_fields({
+INPUTS = {
     "vat_period": ("str", "增值税所属期（YYYY-MM 按月 / YYYY-Qn 按季）"),
     "sales_3pct": ("money", "适用3%征收率（含3%预征率）项目的不含税销售额"),
     "sales_5pct": ("money", "适用5%征收率项目的不含税销售额"),
     "sales_real_estate": ("money", "其中：销售不动产的销售额（含在5%项目中）"),
-})
+}
 
 
 class VatSmallScale(Calculator):
@@ -158,4 +156,4 @@ class VatSmallScale(Calculator):
         return PlOutcome(status, tax, baseline, missing, provisional=seg["prov"], extra={"regime": seg["regime"]})
 
 
-CALCULATOR = register(VatSmallScale())
+CALCULATOR = (VatSmallScale())

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from zjtx.rules import Above, IsTrue, NumF, P, Policy, Regime, register
+from zjtx.rules import Above, IsTrue, NumF, P, Policy, Regime
 from zjtx.rules.model import Div
 
 DOC = "中工信函〔2022〕59号 一(一)"
@@ -42,7 +42,7 @@ REGIME = Regime(
     ],
 )
 
-POLICY = register(
+POLICY = (
     Policy(
         id="zs_four_tech",
         name='"四科"标准科技型中小企业',

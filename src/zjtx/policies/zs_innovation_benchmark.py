@@ -18,7 +18,6 @@ import polars as pl
 from zjtx.policies.rd_super_deduction import CALCULATOR as RD
 from zjtx.policies.rd_super_deduction import FIELDS as RD_FIELDS
 from zjtx.policies.rd_super_deduction import rd_exact, rd_pl
-from zjtx.rules import register
 from zjtx.rules.calc import (
     FEN,
     Calc,
@@ -68,9 +67,9 @@ class InnovationBenchmark(Calculator):
             return Period("year", int(str(y).strip()) + 1)
         return Period("year", on.year)
 
-    def _rd_params(self, support_year: int, base: Params | None) -> Params:
+    def _rd_params(self, support_year: int, base: Params) -> Params:
         try:
-            RD.check_period(Period("year", support_year - 1))
+            RD.check_period(Period("year", support_year - 1), base.source)
         except PolicyError as exc:
             raise PolicyError(f"{self.name}：上年度加计扣除额无法计算——{exc}") from None
         return RD.params_for(dt.date(support_year - 1, 12, 31), base)
@@ -90,7 +89,7 @@ class InnovationBenchmark(Calculator):
             cx.step("D", "上年度研发费用税前加计扣除额（汇算清缴申报数）", "D = rd_super_deduction_y1", d / FEN,
                     inputs={"rd_super_deduction_y1": d / FEN}, cite=DOC)
         else:
-            rcx = Calc(self._rd_params(period.year, getattr(self, "_base", None)), doc=RD.regime_for(dt.date(period.year - 1, 12, 31)).doc)
+            rcx = Calc(self._rd_params(period.year, cx.params), doc=RD.regime_for(dt.date(period.year - 1, 12, 31)).doc)
             rd = rd_exact(rec, rcx)
             for t in rcx.trace:
                 t = dict(t, id="D." + t["id"])
@@ -118,11 +117,6 @@ class InnovationBenchmark(Calculator):
         if d is None:
             return Outcome("unknown", extra=extra)
         return Outcome("qualified" if sel is True else "manual_review", amount, Fraction(0), extra=extra)
-
-    def run(self, rec: dict[str, Any], on: dt.date, base: Params | None, options: dict[str, Any],
-            from_input: bool = False) -> dict[str, Any]:
-        self._base = base
-        return super().run(rec, on, base, options, from_input)
 
     def pl_compute(self, period: Period | None, params: Params | None, options: dict[str, Any],
                    base: Params) -> PlOutcome:
@@ -157,4 +151,4 @@ def round_fen(x: Fraction) -> int:
     return half_up(x)
 
 
-CALCULATOR = register(InnovationBenchmark())
+CALCULATOR = (InnovationBenchmark())

@@ -1,8 +1,9 @@
 """zjtx.rules — the rules-as-code engine: dated parameters, the declarative model, the Polars
-compiler, the traced interpreter (and, in sibling modules, the gap solver and the Spark runner).
+compiler, the traced interpreter, the calculators' model and the gap solver.
 
-It imports nothing from the web layer and nothing from the catalog; policies are declared in
-``zjtx.policies`` with the building blocks exported here.
+It is the bottom layer: it imports nothing from the catalog (``zjtx.policies``), the public API,
+the services or the web layer (an import-linter contract in pyproject.toml enforces it). Every
+engine function takes the policies, the resolved parameters and the record contract it works with.
 """
 
 from zjtx.rules.model import (  # noqa: F401
@@ -41,7 +42,7 @@ from zjtx.rules.model import (  # noqa: F401
     Value,
 )
 from zjtx.rules.params import ParameterError, ParameterSet, Params, ParamValue  # noqa: F401
-from zjtx.rules.policy import Extra, Policy, PolicyError, PolicyOK, Regime, get_policy, register  # noqa: F401
+from zjtx.rules.policy import Extra, Policy, PolicyError, PolicyOK, Regime  # noqa: F401
 from zjtx.rules.scoring import (  # noqa: F401
     Banded,
     BestOf,

@@ -41,8 +41,8 @@ from typing import Any
 
 import polars as pl
 
-from zjtx.rules.inputs import SCHEMA, InputError, InputIssue
-from zjtx.rules.params import ParameterError, Params, ParamValue
+from zjtx.rules.inputs import InputError, InputIssue, Schema
+from zjtx.rules.params import ParameterError, ParameterSet, Params, ParamValue
 from zjtx.rules.policy import STATUS_ZH, PolicyError
 
 FEN = 100
@@ -383,39 +383,32 @@ class Calculator(ABC):
     param_prefix: str = ""
 
     # ---- periods and parameters -------------------------------------------------------------
-    def params_for(self, day: dt.date, base: Params | None = None) -> Params:
-        """Parameters in force on ``day``; reform overlay values of ``base`` are re-applied."""
-        from zjtx.policies import params_at  # the catalog owns the parameter files
+    def params_for(self, day: dt.date, base: Params) -> Params:
+        """Parameters in force on ``day``: the rule set of ``base`` (same files, same reform overlay)."""
+        return base.at(day)
 
-        overlay = {k: v.value for k, v in (base or {}).items() if v.overridden} if base is not None else {}
-        return params_at(day, overlay or None, getattr(base, "overlay_name", None))
+    def covered(self, day: dt.date, ps: ParameterSet) -> bool:
+        return all(ps.covers(pid, day) for pid in self.required_params)
 
-    def covered(self, day: dt.date) -> bool:
-        from zjtx.policies import parameter_set
+    def covered_years(self, ps: ParameterSet) -> list[int]:
+        return [y for y in COVER_YEARS if self.covered(dt.date(y, 12, 31), ps) and self.covered(dt.date(y, 1, 1), ps)]
 
-        ps = parameter_set()
-        return all(pid in ps.parameters and ps.parameters[pid].entry_at(day) is not None
-                   for pid in self.required_params)
-
-    def covered_years(self) -> list[int]:
-        return [y for y in COVER_YEARS if self.covered(dt.date(y, 12, 31)) and self.covered(dt.date(y, 1, 1))]
-
-    def covered_months(self) -> tuple[dt.date, dt.date | None] | None:
+    def covered_months(self, ps: ParameterSet) -> tuple[dt.date, dt.date | None] | None:
         """First and last covered month (None: open end), scanning month by month."""
         first = last = None
         for y in COVER_YEARS:
             for m in range(1, 13):
                 d = dt.date(y, m, calendar.monthrange(y, m)[1])
-                if self.covered(d):
+                if self.covered(d, ps):
                     first = first or dt.date(y, m, 1)
                     last = dt.date(y, m, 1)
         if first is None:
             return None
         return first, (None if last == dt.date(COVER_YEARS[-1], 12, 1) else last)
 
-    def coverage_text(self) -> str:
+    def coverage_text(self, ps: ParameterSet) -> str:
         if self.period_kind == "year":
-            ys = self.covered_years()
+            ys = self.covered_years(ps)
             if not ys:
                 return "无"
             spans: list[str] = []
@@ -428,19 +421,19 @@ class Calculator(ABC):
                 if y is not None:
                     start = prev = y
             return "、".join(spans) + " 年"
-        span = self.covered_months()
+        span = self.covered_months(ps)
         if span is None:
             return "无"
         a, b = span
         return f"{a:%Y-%m} – {b:%Y-%m}" if b else f"{a:%Y-%m} 起"
 
-    def check_period(self, period: Period) -> None:
-        if not (self.covered(period.start) and self.covered(period.end)):
+    def check_period(self, period: Period, ps: ParameterSet) -> None:
+        if not (self.covered(period.start, ps) and self.covered(period.end, ps)):
             what = "税款所属年度" if period.kind == "year" else "所属期"
             raise PolicyError(f"{self.name}（{self.id}）：{what} {period.label()} 不在已收录的政策期间内"
-                              f"（已收录：{self.coverage_text()}）；请由管理员补充该期间的参数后再计算")
+                              f"（已收录：{self.coverage_text(ps)}）；请由管理员补充该期间的参数后再计算")
         if period.kind != "year":
-            segs = segments(self)
+            segs = segments(self, ps)
             if not any(s <= period.start and (e is None or period.end <= e) for s, e in segs):
                 cuts = [s for s, _ in segs if period.start < s <= period.end]
                 raise PolicyError(f"{self.name}（{self.id}）：所属期 {period.label()} 跨越政策调整日"
@@ -497,11 +490,11 @@ class Calculator(ABC):
                    base: Params) -> PlOutcome:
         ...
 
-    def run(self, rec: dict[str, Any], on: dt.date, base: Params | None, options: dict[str, Any],
+    def run(self, rec: dict[str, Any], on: dt.date, base: Params, options: dict[str, Any],
             from_input: bool = False) -> dict[str, Any]:
         """Compute one record (inputs already checked) into the §1.9 result dict."""
         period = self.period_of(rec, on, from_input)
-        self.check_period(period)
+        self.check_period(period, _source(base))
         params = self.params_for(period.end if period.kind == "year" else period.start, base)
         regime = self.regime_for(period.end if period.kind == "year" else period.start)
         cx = Calc(params, doc=regime.doc)
@@ -573,7 +566,7 @@ class Calculator(ABC):
         self._mat = mat
         if self.period_kind == "year":
             period = Period("year", self.tax_year_of(on))
-            self.check_period(period)
+            self.check_period(period, _source(params))
             tp = self.params_for(period.end, params)
             regime = self.regime_for(period.end).id
             o = self.pl_compute(period, tp, options, params)
@@ -610,11 +603,14 @@ class Calculator(ABC):
         return any(params[x].provisional for x in pids if x in params)
 
 
-def segments(calc: Calculator) -> list[tuple[dt.date, dt.date | None]]:
-    """Maximal date intervals (within coverage) on which every required parameter is constant."""
-    from zjtx.policies import parameter_set
+def _source(params: Params) -> ParameterSet:
+    if params.source is None:
+        raise ParameterError("calculators need parameters resolved from a parameter set (Params.source)")
+    return params.source
 
-    ps = parameter_set()
+
+def segments(calc: Calculator, ps: ParameterSet) -> list[tuple[dt.date, dt.date | None]]:
+    """Maximal date intervals (within coverage) on which every required parameter is constant."""
     cuts: set[dt.date] = set()
     for pid in calc.required_params:
         prm = ps.parameters.get(pid)
@@ -628,7 +624,7 @@ def segments(calc: Calculator) -> list[tuple[dt.date, dt.date | None]]:
     out: list[tuple[dt.date, dt.date | None]] = []
     for i, s in enumerate(starts):
         end = starts[i + 1] - dt.timedelta(days=1) if i + 1 < len(starts) else None
-        if calc.covered(s):
+        if calc.covered(s, ps):
             out.append((s, end))
     return out
 
@@ -639,7 +635,7 @@ def by_segment(calc: Calculator, start: pl.Expr, end: pl.Expr,
     """Per-row parameters: evaluate ``build(params)`` for every segment and pick the one holding the
     row's whole period (``start``–``end``); rows outside every segment get ``defaults``."""
     chains: dict[str, Any] = {}
-    for s, e in segments(calc):
+    for s, e in segments(calc, _source(base)):
         cond = (start >= pl.lit(s)) if e is None else ((start >= pl.lit(s)) & (end <= pl.lit(e)))
         exprs = build(calc.params_for(s, base), s)
         for k, ex in exprs.items():
@@ -647,10 +643,10 @@ def by_segment(calc: Calculator, start: pl.Expr, end: pl.Expr,
     return {k: (chains[k].otherwise(defaults[k]) if k in chains else defaults[k]) for k in defaults}
 
 
-def check_inputs(calc: Calculator, rec: dict[str, Any]) -> None:
-    """Reject inputs that are not calculator inputs (typos), naming them."""
+def check_inputs(calc: Calculator, rec: dict[str, Any], schema: Schema) -> None:
+    """Reject inputs that are neither calculator inputs nor record fields (typos), naming them."""
     known = set(calc.fields) | {"tax_year", calc.period_field, "not_applicable", "uscc", "name"}
-    bad = [k for k in rec if k not in known and k not in SCHEMA]
+    bad = [k for k in rec if k not in known and k not in schema]
     if bad:
         raise InputError([InputIssue(1, None, k, rec[k], f"不是 {calc.id} 的输入（可用: {', '.join(calc.fields)}）")
                           for k in bad])

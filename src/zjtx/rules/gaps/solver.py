@@ -25,18 +25,14 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import polars as pl
-import yaml
-
+from zjtx.rules.gaps.effort import EffortModel, effort_model
+from zjtx.rules.gaps.result import Changes, GapChange, GapOption, PolicyGaps, add_years, as_plain, yuan_text
+from zjtx.rules.inputs import Schema, coerce_record
 from zjtx.rules.model import (
     UNDEF,
     Add,
@@ -68,7 +64,7 @@ from zjtx.rules.model import (
     num,
 )
 from zjtx.rules.params import Params, exact
-from zjtx.rules.policy import STATUS_ZH, Policy, PolicyOK, Regime, get_policy, status_of
+from zjtx.rules.policy import Policy, PolicyOK, Regime, status_of
 from zjtx.rules.scoring import (
     Banded,
     BestOf,
@@ -83,189 +79,8 @@ from zjtx.rules.scoring import (
     _entry_op,
 )
 
-EFFORT_PATH = Path(__file__).with_name("effort.yaml")
-Changes = dict[str, Any]
-
-# The main ladder of the 梯度培育 tiers (DOMAIN: 创新型 → 专精特新 → 小巨人 → 单项冠军); the other tier
-# policies (科小, 高企, 中山四科) are side rungs.
-MAIN_LADDER = ("innovative_sme", "specialized_sme", "little_giant", "single_champion")
-TITLE_OF = {
-    "innovative_sme": "innovative_sme_valid",
-    "specialized_sme": "specialized_sme_valid",
-    "little_giant": "little_giant_valid",
-    "single_champion": "single_champion_valid",
-    "high_tech": "high_tech_valid",
-    "tech_sme": "tech_sme_registered",
-}
-RD_FIELDS = ("rd_expense_y1", "rd_expense_tax_y1", "rd_expense_domestic_y1")
 _FLIP = {">=": "<", ">": "<=", "<=": ">", "<": ">=", "==": "=="}
 _NUMERIC_KINDS = {"money", "business", "count", "level", "time"}
-
-
-# ---------------------------------------------------------------------------------------------
-# the effort model
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass
-class EffortModel:
-    """Yuan-equivalent costs of changing record fields (``effort.yaml``; planning assumptions)."""
-
-    fields: dict[str, dict[str, Any]]
-    year_equivalent_yuan: Fraction = Fraction(200000)
-    max_changes: int = 3
-    options_per_policy: int = 5
-
-    @classmethod
-    def load(cls, path: str | Path | None = None) -> EffortModel:
-        data = yaml.safe_load(Path(path or EFFORT_PATH).read_text(encoding="utf-8")) or {}
-        return cls(
-            fields={k: exact(v) for k, v in (data.get("fields") or {}).items()},
-            year_equivalent_yuan=Fraction(exact(data.get("year_equivalent_yuan", 200000))),
-            max_changes=int(data.get("max_changes", 3)),
-            options_per_policy=int(data.get("options_per_policy", 5)),
-        )
-
-    def spec(self, f: str) -> dict[str, Any] | None:
-        return self.fields.get(f)
-
-    def kind(self, f: str) -> str | None:
-        s = self.fields.get(f)
-        return s.get("kind") if s else None
-
-    def label(self, f: str) -> str:
-        s = self.fields.get(f)
-        if s and s.get("label"):
-            return str(s["label"])
-        from zjtx.rules.inputs import SCHEMA
-
-        spec = SCHEMA.get(f)
-        return spec.label if spec is not None and getattr(spec, "label", None) else f
-
-
-@lru_cache(maxsize=4)
-def effort_model(path: str | None = None) -> EffortModel:
-    return EffortModel.load(path)
-
-
-# ---------------------------------------------------------------------------------------------
-# results
-# ---------------------------------------------------------------------------------------------
-
-
-def yuan_text(v: Any) -> str:
-    v = Fraction(v)
-    if abs(v) >= 10000:
-        w = v / 10000
-        return f"{int(w)}万元" if w.denominator == 1 else f"{float(w):.4g}万元"
-    return f"{int(v)}元" if v.denominator == 1 else f"{float(v):.2f}元"
-
-
-@dataclass
-class GapChange:
-    """One changed input of an option."""
-
-    field: str
-    label: str
-    kind: str
-    from_: Any
-    to: Any
-    delta: Any
-    cost: Fraction
-    unit_text: str
-    wait_until: dt.date | None = None
-
-    def text(self) -> str:
-        if self.kind in ("money", "business"):
-            d = Fraction(self.delta)
-            sign = "+" if d >= 0 else "−"
-            return (f"{self.label}：{yuan_text(self.from_ or 0)} → {yuan_text(self.to)}（{sign}{yuan_text(abs(d))}）")
-        if self.kind == "count":
-            return f"{self.label}：{fmt(self.from_)} → {fmt(self.to)}（+{fmt(self.delta)}）"
-        if self.kind == "time":
-            when = f"，最早于 {self.wait_until.isoformat()} 满足" if self.wait_until else ""
-            return f"{self.label}：{fmt(self.from_)} → {fmt(self.to)} 年（还需 {fmt(self.delta)} 年{when}，不能用投入替代）"
-        if self.kind == "title":
-            return f"{self.label}：先取得该称号"
-        return f"{self.label}：{fmt(self.from_)} → {fmt(self.to)}"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "field": self.field,
-            "label": self.label,
-            "kind": self.kind,
-            "from": fmt(_as_plain(self.from_)),
-            "to": fmt(self.to),
-            "delta": fmt(self.delta) if isinstance(self.delta, int | Fraction) else self.delta,
-            "cost": fmt(self.cost),
-            "unit_text": self.unit_text,
-            "wait_until": self.wait_until.isoformat() if self.wait_until else None,
-            "text": self.text(),
-        }
-
-
-@dataclass
-class GapOption:
-    """A set of changes that makes the record ``qualified`` (verified by re-evaluation)."""
-
-    changes: list[GapChange]
-    cost_yuan: Fraction
-    wait_years: Fraction
-    wait_until: dt.date | None
-    effort: Fraction
-    status: str
-    score: Any
-    values: Changes = field(default_factory=dict)
-
-    def text(self) -> str:
-        return "；".join(c.text() for c in self.changes)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "text": self.text(),
-            "cost_yuan": fmt(self.cost_yuan),
-            "cost_text": yuan_text(self.cost_yuan),
-            "wait_until": self.wait_until.isoformat() if self.wait_until else None,
-            "effort": fmt(self.effort),
-            "status": self.status,
-            "status_zh": STATUS_ZH.get(self.status, self.status),
-            "score": fmt(self.score) if self.score is not None else None,
-            "changes": [c.as_dict() for c in self.changes],
-        }
-
-
-@dataclass
-class PolicyGaps:
-    """The gap analysis of one record under one policy."""
-
-    policy: str
-    name: str
-    on: dt.date
-    regime: str
-    status: str
-    score: Any
-    options: list[GapOption]
-    reasons: list[str]
-    feasible: bool | None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "policy": self.policy,
-            "name": self.name,
-            "on": self.on.isoformat(),
-            "regime": self.regime,
-            "status": self.status,
-            "status_zh": STATUS_ZH.get(self.status, self.status),
-            "score": fmt(self.score) if self.score is not None else None,
-            "feasible": self.feasible,
-            "options": [o.as_dict() for o in self.options],
-            "reasons": list(self.reasons),
-        }
-
-
-# ---------------------------------------------------------------------------------------------
-# the solver
-# ---------------------------------------------------------------------------------------------
 
 
 def _ceil(x: Fraction) -> int:
@@ -274,25 +89,6 @@ def _ceil(x: Fraction) -> int:
 
 def _floor(x: Fraction) -> int:
     return math.floor(x)
-
-
-def _as_plain(v: Any) -> Any:
-    if isinstance(v, Fraction) and v.denominator == 1:
-        return int(v)
-    if isinstance(v, float) and v.is_integer():
-        return int(v)
-    return v
-
-
-def add_years(on: dt.date, years: Fraction) -> dt.date:
-    """The date ``years`` after ``on`` (whole years by calendar, the rest by 365.25-day years)."""
-    whole = int(math.floor(years))
-    try:
-        d = on.replace(year=on.year + whole)
-    except ValueError:  # 29 February
-        d = on.replace(year=on.year + whole, day=28)
-    rest = years - whole
-    return d + dt.timedelta(days=math.ceil(float(rest) * 365.25)) if rest else d
 
 
 class Solver:
@@ -309,10 +105,15 @@ class Solver:
         max_cost: Any = None,
         max_changes: int | None = None,
         depth: int = 0,
+        *,
+        schema: Schema,
+        registry: Mapping[str, Any] | None = None,
     ):
         self.policy = policy
         self.params = params
         self.on = on
+        self.schema = schema
+        self.registry = dict(registry or {})
         self.options = dict(options or {})
         self.regime: Regime = policy.regime_at(on, (self.options.get("regimes") or {}).get(policy.id))
         self.model = model or effort_model()
@@ -344,6 +145,9 @@ class Solver:
         fb = self.regime.fallbacks()
         return [f for f in self.regime.data_fields()
                 if rec.get(f) is None and (f not in fb or rec.get(fb[f]) is None)]
+
+    def label(self, f: str) -> str:
+        return self.model.label(f, self.schema)
 
     def note(self, text: str) -> None:
         if text not in self.reasons:
@@ -405,7 +209,7 @@ class Solver:
         for p, d in paid.items():
             pc = num(rec.get(p))
             target = pc + d
-            out[p] = _as_plain(max(Fraction(out[p]), target) if p in out else target)
+            out[p] = as_plain(max(Fraction(out[p]), target) if p in out else target)
         return out, paid
 
     def price(self, changes: Changes, rec: Mapping[str, Any]) -> tuple[Fraction, Fraction, list[GapChange]]:
@@ -438,7 +242,7 @@ class Solver:
                 elif kind == "time":
                     wait = max(wait, delta)
                     wait_until = add_years(self.on, delta) if delta > 0 else None
-                delta = _as_plain(delta)
+                delta = as_plain(delta)
             elif kind == "category":
                 table = s.get("cost", {})
                 c = max(Fraction(table.get(v, 0)) - Fraction(table.get(cur or "none", 0)), 0)
@@ -450,12 +254,12 @@ class Solver:
                 delta = "是"
             cost += c
             if kind == "derived":
-                label = self.model.label(f) + "（随之增加）"
+                label = self.label(f) + "（随之增加）"
                 unit_text = ""
             else:
-                label = self.model.label(f)
+                label = self.label(f)
                 unit_text = str(s.get("unit_text", ""))
-            rows.append(GapChange(f, label, "count" if kind == "derived" else kind, cur, _as_plain(v), delta, c,
+            rows.append(GapChange(f, label, "count" if kind == "derived" else kind, cur, as_plain(v), delta, c,
                                   unit_text, wait_until))
         return cost, wait, rows
 
@@ -585,11 +389,11 @@ class Solver:
             self._blocked_field(f)
             return []
         if cur is None:
-            self.note(f"{self.model.label(f)} 缺少数据")
+            self.note(f"{self.label(f)} 缺少数据")
             return []
         up = op in (">=", ">")
         if op == "==" or up != (self.direction(f) == "up"):
-            self.note(f"{self.model.label(f)} 需要向不利方向变化，不作为方案")
+            self.note(f"{self.label(f)} 需要向不利方向变化，不作为方案")
             return []
         new = self._round(f, op, target)
         if not compare(new, op, target):
@@ -597,18 +401,18 @@ class Solver:
         if (up and new <= cur) or (not up and new >= cur):
             return []
         if up and "max" in s and new > Fraction(s["max"]):
-            self.note(f"{self.model.label(f)} 需达到 {fmt(new)}，超过上限 {fmt(s['max'])}")
+            self.note(f"{self.label(f)} 需达到 {fmt(new)}，超过上限 {fmt(s['max'])}")
             return []
         if not up and new < 0:
-            self.note(f"{self.model.label(f)} 需降至负数，无法实现")
+            self.note(f"{self.label(f)} 需降至负数，无法实现")
             return []
         cap = s.get("cap")
         if cap and up:
             cv = num(rec.get(cap))
             if cv is not None and new > cv:
-                self.note(f"{self.model.label(f)} 需达到 {yuan_text(new)}，超过{self.model.label(cap)}")
+                self.note(f"{self.label(f)} 需达到 {yuan_text(new)}，超过{self.label(cap)}")
                 return []
-        return [{f: _as_plain(new)}]
+        return [{f: as_plain(new)}]
 
     def _invert_coupled(self, f: str, g: str, op: str, x: Fraction, rec: Mapping[str, Any]) -> list[Changes]:
         """(f + d) / (g + d) op x when adding to f adds to g too (e.g. 科技人员 / 职工总数)."""
@@ -616,7 +420,7 @@ class Solver:
         if a is None or b is None:
             return []
         if x >= 1:
-            self.note(f"{self.model.label(f)} 占比需达到 {fmt(x * 100)}%，无法通过增聘实现")
+            self.note(f"{self.label(f)} 占比需达到 {fmt(x * 100)}%，无法通过增聘实现")
             return []
         d = (x * b - a) / (1 - x)
         units = max(_ceil(d), 0)
@@ -624,16 +428,16 @@ class Solver:
             units += 1
         if units <= 0:
             return []
-        return [{f: _as_plain(a + units)}]
+        return [{f: as_plain(a + units)}]
 
     def _blocked_field(self, f: str) -> None:
         s = self.model.spec(f) or {}
         if s.get("kind") == "veto":
-            self.note(f"存在否决项：{self.model.label(f)}")
+            self.note(f"存在否决项：{self.label(f)}")
         elif self.allowed is not None and f not in self.allowed and s:
-            self.note(f"{self.model.label(f)} 不在允许调整的范围内")
+            self.note(f"{self.label(f)} 不在允许调整的范围内")
         else:
-            self.note(f"{self.model.label(f)} 不能通过投入改变（不作为方案）")
+            self.note(f"{self.label(f)} 不能通过投入改变（不作为方案）")
 
     # ---- indicator upgrades -----------------------------------------------------------------------
     def upgrades(self, ind: Indicator, rec: Mapping[str, Any], cx: Ctx, cur: Any) -> list[tuple[Any, Changes]]:
@@ -878,15 +682,15 @@ class Solver:
             self.note(f"需获得相应奖项（不作为方案）：{label or cond.describe(cx)}")
             return []
         if isinstance(cond, Expert):
-            self.note(f"需专家评审：{self.model.label(cond.name)}")
+            self.note(f"需专家评审：{self.label(cond.name)}")
             return []
         if isinstance(cond, ClearOrReview):
             if rec.get(cond.name):
-                self.note(f"存在否决项：{self.model.label(cond.name)}（需人工核查时间窗口）")
+                self.note(f"存在否决项：{self.label(cond.name)}（需人工核查时间窗口）")
             return []
         if isinstance(cond, PolicyOK):
             try:
-                sub = get_policy(cond.pid).regime_at(self.on, (self.options.get("regimes") or {}).get(cond.pid))
+                sub = cond.policy.regime_at(self.on, (self.options.get("regimes") or {}).get(cond.pid))
             except Exception as exc:
                 self.note(str(exc))
                 return []
@@ -902,10 +706,8 @@ class Solver:
         return []
 
     def _date_only(self, cond: Cond) -> bool:
-        from zjtx.rules.inputs import SCHEMA
-
         fs = cond.fields()
-        return bool(fs) and all(getattr(SCHEMA.get(f), "kind", None) == "date" for f in fs)
+        return bool(fs) and all(getattr(self.schema.get(f), "kind", None) == "date" for f in fs)
 
     def _note_earliest(self, cond: Cond, rec: Mapping[str, Any], label: str) -> None:
         """A condition on dates only (e.g. 成立满一年) cannot be bought: the earliest date it holds."""
@@ -932,11 +734,11 @@ class Solver:
         s = self.spec(name)
         cur = rec.get(name)
         if cur is None:
-            self.note(f"{self.model.label(name)} 缺少数据")
+            self.note(f"{self.label(name)} 缺少数据")
             return []
         kind = (s or {}).get("kind")
         if kind == "veto" or (s is None and (self.model.spec(name) or {}).get("kind") == "veto"):
-            self.note(f"存在否决项：{self.model.label(name)}")
+            self.note(f"存在否决项：{self.label(name)}")
             return []
         if kind == "flag" and want == s.get("to", True):
             return [{name: want}]
@@ -946,13 +748,14 @@ class Solver:
         return []
 
     def _solve_title(self, name: str, pid: str, rec: Mapping[str, Any]) -> list[Changes]:
-        label = self.model.label(name)
+        label = self.label(name)
         if self.depth >= 1:
             self.note(f"需先取得：{label}")
             return []
         try:
-            sub = Solver(get_policy(pid), self.params, self.on, self.options, self.model, self.allowed,
-                         self.max_cost, self.max_changes, self.depth + 1)
+            sub = Solver(self.registry[pid], self.params, self.on, self.options, self.model, self.allowed,
+                         self.max_cost, self.max_changes, self.depth + 1, schema=self.schema,
+                         registry=self.registry)
         except Exception:
             self.note(f"需先取得：{label}（该政策尚未纳入本系统）")
             return []
@@ -1003,7 +806,7 @@ class Solver:
                          cost + wait * self.model.year_equivalent_yuan, st, score, closed)
 
     def run(self, record: Mapping[str, Any]) -> PolicyGaps:
-        rec = prepare_record(record, self.fields)
+        rec = prepare_record(record, self.fields, self.schema)
         st, score = self.status(rec)
         base = dict(policy=self.policy.id, name=self.regime.name, on=self.on, regime=self.regime.id,
                     status=st, score=score)
@@ -1059,276 +862,11 @@ def _drop_dominated(opts: list[GapOption], solver: Solver) -> list[GapOption]:
 def apply_changes(rec: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(rec)
     for f, v in changes.items():
-        out[f] = _as_plain(v)
+        out[f] = as_plain(v)
     return out
 
 
-def prepare_record(record: Mapping[str, Any], fields: Sequence[str]) -> dict[str, Any]:
-    from zjtx.rules.inputs import coerce_record
-
-    rec = coerce_record(dict(record), sorted(fields))
+def prepare_record(record: Mapping[str, Any], fields: Sequence[str], schema: Schema) -> dict[str, Any]:
+    rec = coerce_record(dict(record), sorted(fields), schema)
     # the interpreter's trace reads every field as a number or text: dates travel as ISO text
     return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in rec.items()}
-
-
-# ---------------------------------------------------------------------------------------------
-# public API
-# ---------------------------------------------------------------------------------------------
-
-
-def _params(on: dt.date, params: Any) -> Params:
-    from zjtx.api import resolve_params
-
-    return resolve_params(on, params)
-
-
-def solve(
-    record: Mapping[str, Any],
-    policy: str | Policy,
-    on: str | dt.date,
-    params: Any = None,
-    *,
-    options: Mapping[str, Any] | None = None,
-    allowed: Iterable[str] | None = None,
-    max_cost_yuan: Any = None,
-    max_changes: int | None = None,
-    model: EffortModel | None = None,
-) -> PolicyGaps:
-    """The cheapest verified options for one record to reach ``qualified`` under one policy."""
-    import zjtx.policies  # noqa: F401  (registers the catalog)
-    from zjtx.rules.engine import parse_date
-
-    day = parse_date(on)
-    pol = get_policy(policy) if isinstance(policy, str) else policy
-    return Solver(pol, _params(day, params), day, options, model, allowed, max_cost_yuan, max_changes).run(record)
-
-
-def tier_policies() -> list[str]:
-    import zjtx.policies as catalog
-    from zjtx.rules.policy import REGISTRY
-
-    return [p for p in catalog.TIER_POLICIES if p in REGISTRY and REGISTRY[p].kind == "tier"]
-
-
-def gaps(
-    record: Mapping[str, Any],
-    policy: str | Sequence[str] | None = None,
-    on: str | dt.date | None = None,
-    params: Any = None,
-    *,
-    options: Mapping[str, Any] | None = None,
-    model: EffortModel | None = None,
-) -> dict[str, Any]:
-    """The tier ladder of one enterprise: its current tiers, the next rungs and, for every tier it
-    does not meet (or the named ``policy``), the verified gap options. JSON-ready."""
-    from zjtx.rules.engine import parse_date
-
-    if on is None:
-        raise ValueError("gaps: 需要评价日期 on（YYYY-MM-DD）")
-    day = parse_date(on)
-    ids = tier_policies() if policy is None else ([policy] if isinstance(policy, str) else list(policy))
-    prm = _params(day, params)
-    results = []
-    for p in ids:
-        pol = get_policy(p)
-        try:
-            results.append(Solver(pol, prm, day, options, model).run(record))
-        except (ArithmeticError, TypeError, ValueError, KeyError) as exc:  # one policy must not sink the ladder
-            if policy is not None:
-                raise
-            results.append(PolicyGaps(p, pol.name, day, "", "unknown", None, [], [f"求解出错：{exc}"], None))
-    current = [r.policy for r in results if r.status == "qualified"]
-    held = set(current) | {p for p, t in TITLE_OF.items() if record.get(t) is True}
-    nxt = [p for p in MAIN_LADDER if p in ids and p not in held][:1]
-    nxt += [r.policy for r in results if r.policy not in MAIN_LADDER and r.status != "qualified"]
-    ladder = []
-    for r in results:
-        d = r.as_dict()
-        d["rung"] = "current" if r.status == "qualified" else "next" if r.policy in nxt else "later"
-        ladder.append(d)
-    return {
-        "uscc": record.get("uscc"),
-        "name": record.get("name"),
-        "on": day.isoformat(),
-        "current": current,
-        "next": nxt,
-        "ladder": ladder,
-        "effort_model": "zjtx/rules/effort.yaml（本项目规划假设，非法规）",
-    }
-
-
-# ---------------------------------------------------------------------------------------------
-# batch near-miss (后备梯队)
-# ---------------------------------------------------------------------------------------------
-
-
-def near_miss(
-    records: Any,
-    policy: str,
-    on: str | dt.date,
-    *,
-    max_cost_yuan: Any = None,
-    fields: Iterable[str] | None = None,
-    max_changes: int | None = None,
-    params: Any = None,
-    options: Mapping[str, Any] | None = None,
-    keep: Sequence[str] = ("uscc", "name", "division", "industry"),
-    model: EffortModel | None = None,
-) -> pl.DataFrame:
-    """Enterprises not yet qualified for ``policy`` that can be with at most ``max_cost_yuan`` of
-    effort (and only changing ``fields``, if given): one row each with the cheapest verified
-    option. Candidates come from the solver; all of them are verified in one compiled Polars plan.
-    """
-    import zjtx.policies  # noqa: F401
-    from zjtx.rules.engine import parse_date, plan
-    from zjtx.rules.inputs import prepare, to_frame
-
-    day = parse_date(on)
-    prm = _params(day, params)
-    pol = get_policy(policy)
-    opts = dict(options or {})
-    solver = Solver(pol, prm, day, opts, model, fields, max_cost_yuan, max_changes)
-    solver.keep = 4  # the cheapest option per enterprise is what the pipeline needs
-    frame = to_frame(records)
-    frame = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
-    frame = frame.with_row_index("__rid")
-    base = plan(frame, [pol], prm, day, opts, keep=("__rid",)).collect()
-    p = pol.id
-    cand_ids = base.filter(pl.col(f"{p}.status") == "not_qualified")["__rid"].to_list()
-    from zjtx.rules.engine import input_fields
-
-    fields_all = input_fields([pol], day, opts)
-    prepared = prepare(frame, fields_all, validate=False).collect()
-    if cand_ids:  # vectorised bound: every actionable field at its best within the budget, at once
-        bound = prepared.filter(pl.col("__rid").is_in(cand_ids))
-        opt = bound.with_columns(_optimistic_exprs(solver, bound.schema))
-        best = plan(opt, [pol], prm, day, opts, keep=("__rid",), validate=False).collect()
-        cand_ids = best.filter(pl.col(f"{p}.status") == "qualified")["__rid"].to_list()
-    rows = prepared.filter(pl.col("__rid").is_in(cand_ids)).iter_rows(named=True) if cand_ids else []
-    cands: list[tuple[int, Changes, Fraction]] = []
-    for row in rows:
-        solver.reasons = []
-        try:
-            for ch in solver.candidates(row):
-                cands.append((row["__rid"], ch, solver.effort_of(ch, row)))
-        except (ArithmeticError, TypeError, ValueError):
-            continue
-    out_schema = {**{k: prepared.schema.get(k, pl.String) for k in keep if k in frame.columns},
-                  "status": pl.String, "score": pl.Float64, "status_after": pl.String, "score_after": pl.Float64,
-                  "cost_yuan": pl.Float64, "effort": pl.Float64, "wait_until": pl.Date,
-                  "n_changes": pl.Int64, "fields": pl.List(pl.String), "option": pl.String, "values": pl.String}
-    if not cands:
-        return pl.DataFrame(schema=out_schema)
-    changed = sorted({f for _, ch, _ in cands for f in ch})
-    cand_frame = pl.DataFrame({
-        "__rid": [c[0] for c in cands],
-        "__cand": list(range(len(cands))),
-        **{f"__new_{f}": pl.Series([_jsonish(c[1].get(f)) for c in cands], strict=False) for f in changed},
-    })
-    stacked = cand_frame.join(prepared, on="__rid", how="left")
-    stacked = stacked.with_columns([
-        pl.coalesce(pl.col(f"__new_{f}").cast(prepared.schema[f]), pl.col(f)).alias(f)
-        if f in prepared.schema else pl.col(f"__new_{f}").alias(f)
-        for f in changed
-    ])
-    checked = plan(stacked, [pol], prm, day, opts, keep=("__rid", "__cand"), validate=False).collect()
-    ok = checked.filter(pl.col(f"{p}.status") == "qualified").select("__rid", "__cand", pl.col(f"{p}.score").alias("score_after"))
-    if ok.height == 0:
-        return pl.DataFrame(schema=out_schema)
-    ok = ok.with_columns(pl.col("__cand").map_elements(lambda i: float(cands[i][2]), return_dtype=pl.Float64).alias("effort"))
-    best = ok.sort(["effort", "__cand"]).group_by("__rid", maintain_order=True).first()
-    out_rows = []
-    for r in best.iter_rows(named=True):
-        rid, ch, _ = cands[r["__cand"]]
-        src = prepared.row(rid, named=True) if prepared["__rid"][rid] == rid else \
-            prepared.filter(pl.col("__rid") == rid).row(0, named=True)
-        cost, wait, rows_ = solver.price(ch, src)
-        out_rows.append({
-            "__rid": rid,
-            "cost_yuan": float(cost),
-            "effort": float(cost + wait * solver.model.year_equivalent_yuan),
-            "wait_until": add_years(day, wait) if wait > 0 else None,
-            "score_after": r["score_after"],
-            "n_changes": len([c for c in rows_ if not c.label.endswith("（随之增加）")]),
-            "fields": sorted(ch),
-            "option": "；".join(c.text() for c in rows_),
-            "values": json.dumps({k: _jsonish(v) for k, v in ch.items()}, ensure_ascii=False),
-        })
-    res = pl.DataFrame(out_rows, schema_overrides={"wait_until": pl.Date, "fields": pl.List(pl.String)})
-    meta = frame.select("__rid", *[k for k in keep if k in frame.columns]).join(
-        base.select("__rid", pl.col(f"{p}.status").alias("status"), pl.col(f"{p}.score").alias("score")), on="__rid")
-    res = meta.join(res, on="__rid", how="inner").with_columns(pl.lit("qualified").alias("status_after"))
-    cols = [c for c in out_schema if c in res.columns]
-    return res.sort(["effort", "__rid"]).select(cols)
-
-
-def _optimistic_exprs(solver: Solver, schema: Mapping[str, Any]) -> list[pl.Expr]:
-    """Each actionable field moved as far as the budget alone allows (an upper bound: the fields
-    are monotone — more R&D, IP, levels never lower a score — so a record not qualified even so has
-    no option within the budget)."""
-    budget = float(solver.max_cost) if solver.max_cost is not None else 1e15
-    out: list[pl.Expr] = []
-    for f in solver.fields:
-        s = solver.spec(f)
-        if s is None or f not in schema:
-            continue
-        kind = s.get("kind")
-        c = pl.col(f)
-        e: pl.Expr | None = None
-        if kind in ("money", "business"):
-            units = budget / float(s.get("per_yuan", 1) or 1)
-            if s.get("direction") == "down":
-                e = (c.cast(pl.Float64) - units).clip(lower_bound=0)
-            else:
-                e = c.cast(pl.Float64) + units
-                if s.get("cap") and s["cap"] in schema:
-                    e = pl.min_horizontal(e, pl.col(s["cap"]).cast(pl.Float64))
-                    e = pl.max_horizontal(e, c.cast(pl.Float64))
-        elif kind in ("count", "level", "time"):
-            per = {"count": s.get("unit_cost"), "level": s.get("step_cost")}.get(kind) or solver.model.year_equivalent_yuan
-            units = math.floor(budget / float(per)) if float(per) > 0 else 10**9
-            e = c.cast(pl.Float64) + float(units)
-            if "max" in s:
-                e = pl.max_horizontal(pl.min_horizontal(e, pl.lit(float(s["max"]))), c.cast(pl.Float64))
-        elif kind == "flag":
-            if float(s.get("cost", 0)) <= budget:
-                e = pl.when(c.is_not_null()).then(pl.lit(bool(s.get("to", True)))).otherwise(c)
-        elif kind == "title":
-            e = pl.when(c.is_not_null()).then(pl.lit(True)).otherwise(c)
-        elif kind == "category":
-            ladder = list(s.get("ladder", []))
-            cost = {k: float(v) for k, v in (s.get("cost") or {}).items()}
-            cur = c.cast(pl.String).replace_strict(cost, default=0.0, return_dtype=pl.Float64)
-            rank = c.cast(pl.String).replace_strict({k: i for i, k in enumerate(ladder)}, default=-1,
-                                                    return_dtype=pl.Int64)
-            chain: Any = None
-            for i, v in reversed(list(enumerate(ladder))):
-                ok = (pl.lit(cost.get(v, 0.0)) - cur <= budget) & (rank < i)
-                chain = pl.when(ok).then(pl.lit(v)) if chain is None else chain.when(ok).then(pl.lit(v))
-            if chain is not None:
-                e = pl.when(c.is_null()).then(c.cast(pl.String)).otherwise(chain.otherwise(c.cast(pl.String)))
-        if e is not None:
-            out.append(e.cast(schema[f]).alias(f) if kind not in ("category",) else e.alias(f))
-    return out
-
-
-def _jsonish(v: Any) -> Any:
-    if isinstance(v, Fraction):
-        return int(v) if v.denominator == 1 else float(v)
-    return v
-
-
-def near_miss_summary(df: pl.DataFrame, by: Sequence[str] = ("division", "industry")) -> dict[str, pl.DataFrame]:
-    """Counts of the reserve pipeline (后备梯队) by each of ``by`` (town, industry), with the median
-    and total effort."""
-    out: dict[str, pl.DataFrame] = {}
-    for col in by:
-        if col not in df.columns:
-            continue
-        out[col] = (
-            df.group_by(col)
-            .agg(pl.len().alias("enterprises"), pl.col("cost_yuan").sum().alias("total_cost_yuan"),
-                 pl.col("cost_yuan").median().alias("median_cost_yuan"))
-            .sort(["enterprises", col], descending=[True, False])
-        )
-    return out
