@@ -96,14 +96,11 @@ def regime_63() -> Regime:
             *tier_gate(DOC63),
             IsTrue("specialized_sme_valid").named("pre", "为有效期内的省级专精特新中小企业", DOC63),
             All(
-                AnyOf(AtLeast("niche_years", P(PFX + "min_niche_years")),
-                      All(AtLeast("niche_years", P(PFX + "relaxed_niche_years")),
-                          In("product_field", P(PFX + "relaxed_fields")))),
+                AtLeast("niche_years", P(PFX + "min_niche_years")),
                 AtLeast(Ratio("main_revenue_y1", "revenue_y1"), P(PFX + "min_main_share")),
                 AtLeast(avg_growth_2y(), P(PFX + "min_growth")),
-            ).named("zhuan", "专业化：截至上年末从事特定细分市场时间达到3年以上（关键领域\u201c补短板\u201d\u201c填空白\u201d企业"
-                             "可放宽至2年），主营业务收入总额占营业收入总额比重不低于70%，近2年主营业务收入平均增长率"
-                             "不低于5%", f"{c} 一(一)"),
+            ).named("zhuan", "专业化：截至上年末从事特定细分市场时间达到3年以上，主营业务收入总额占营业收入总额比重"
+                             "不低于70%，近2年主营业务收入平均增长率不低于5%", f"{c} 一(一)"),
             All(
                 AtLeast("it_systems", P(PFX + "min_it_systems")),
                 IsTrue("quality_cert"),

@@ -2,9 +2,9 @@
 
 Per period (``vat_period`` ``YYYY-MM`` or ``YYYY-Qn``): 合计销售额 ≤ threshold (10万/月 2019–2021-03 and
 from 2023, 15万/月 2021-04 – 2022-12; ×3 per quarter) → exempt; otherwise 3% items at the period's
-rate (3%; 1% 2020-03 – 2021-03; exempt 2022-04 – 2022-12 per 财政部 税务总局公告2022年第15号; 1% from
-2023 per 2023年第1号/第19号) and 5% items at 5%. From 2023 sales of 不动产 are carved out of the
-threshold test (国家税务总局公告2023年第1号 第一条). "未超过" is inclusive.
+rate (3%; 1% 2020-03 – 2022-03; exempt 2022-04 – 2022-12 per 财政部 税务总局公告2022年第15号; 1% from
+2023 per 2023年第1号/第19号) and 5% items at 5%. Sales of 不动产 are carved out of the threshold test
+since 2019 (国家税务总局公告2019年第4号 第一条; 2021年第5号; 2023年第1号 第一条). "未超过" is inclusive.
 """
 
 from __future__ import annotations
