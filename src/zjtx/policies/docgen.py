@@ -40,11 +40,11 @@ def policy_markdown(pid: str) -> str:
         out += [f"### 规则版本 `{r.id}` — {r.name}", "",
                 f"依据：{r.doc}；有效期 {r.valid_from} 至 {r.valid_to or '今'}", ""]
         try:
-            rows = [("条件", g.id or "", g.label or g.describe(cx), g.describe(cx), g.cite or "") for g in r.gates]
+            rows = [("条件", g.id or "", g.label_text(cx), g.describe(cx), g.cite or "") for g in r.gates]
             if r.score_pass is not None:
-                rows.append(("评分", r.score_pass.id or "", r.score_pass.label or "", r.score_pass.describe(cx),
+                rows.append(("评分", r.score_pass.id or "", r.score_pass.label_text(cx), r.score_pass.describe(cx),
                              r.score_pass.cite or ""))
-            rows += [("直通", d.id or "", d.label or "", d.describe(cx), d.cite or "") for d in r.direct]
+            rows += [("直通", d.id or "", d.label_text(cx), d.describe(cx), d.cite or "") for d in r.direct]
         except ParameterError as exc:  # a parameter not yet in force at the regime's start
             rows = [("说明", "", str(exc), "", "")]
         if rows:

@@ -215,7 +215,7 @@ rd_condition = All(
         "rd_intensity", "近三个会计年度研发费用总额占同期销售收入总额比例达到按最近一年销售收入分档的要求",
         f"{DOC32} 第十一条(五)1-3"),
     Cmp(RD_DOMESTIC, ">=", Mul(P("high_tech.domestic_rd_share"), RD_TAX)).named(
-        "rd_domestic", "在中国境内发生的研究开发费用总额占全部研究开发费用总额的比例不低于60%",
+        "rd_domestic", "在中国境内发生的研究开发费用总额占全部研究开发费用总额的比例不低于{high_tech.domestic_rd_share}",
         f"{DOC32} 第十一条(五)"),
 )
 
@@ -235,16 +235,17 @@ REGIME = Regime(
             "field", "对企业主要产品（服务）发挥核心支持作用的技术属于《国家重点支持的高新技术领域》规定的范围",
             f"{DOC32} 第十一条(三)"),
         AtLeast(NumF("tech_staff_y1") / NumF("employees_y1"), P("high_tech.min_tech_staff_ratio")).named(
-            "tech_staff", "从事研发和相关技术创新活动的科技人员占企业当年职工总数的比例不低于10%",
+            "tech_staff", "从事研发和相关技术创新活动的科技人员占企业当年职工总数的比例不低于{high_tech.min_tech_staff_ratio}",
             f"{DOC32} 第十一条(四)"),
-        rd_condition.named("rd", "近三个会计年度研究开发费用总额占同期销售收入总额的比例符合要求，且境内研发费用占比不低于60%",
+        rd_condition.named("rd", "近三个会计年度研究开发费用总额占同期销售收入总额的比例符合要求，且境内研发费用占比不低于"
+                           "{high_tech.domestic_rd_share}",
                            f"{DOC32} 第十一条(五)"),
         AtLeast(NumF("high_tech_revenue_y1") / NumF("total_income_y1", fallback="revenue_y1"),
                 P("high_tech.high_tech_revenue_share")).named(
-            "high_tech_revenue", "近一年高新技术产品（服务）收入占企业同期总收入的比例不低于60%",
+            "high_tech_revenue", "近一年高新技术产品（服务）收入占企业同期总收入的比例不低于{high_tech.high_tech_revenue_share}",
             f"{DOC32} 第十一条(六)"),
         ScoreAtLeast(SCORE, P("high_tech.pass_score"), strict=True).named(
-            "score", "企业创新能力评价应达到相应要求（70分以上，不含70分）", f"{DOC32} 第十一条(七)；{DOC195} 四"),
+            "score", "企业创新能力评价应达到相应要求（{high_tech.pass_score}以上，不含{high_tech.pass_score}）", f"{DOC32} 第十一条(七)；{DOC195} 四"),
         ClearOrReview("major_incident_3y").named(
             "incident", "企业申请认定前一年内未发生重大安全、重大质量事故或严重环境违法行为（有记录时人工核查时间窗口）",
             f"{DOC32} 第十一条(八)"),

@@ -76,11 +76,12 @@ def regime_2016() -> Regime:
         gates=[
             *compliance(c),
             niche_years(V16 + "min_niche_years", V16 + "min_niche_years_new_product").named(
-                "c1", "从事相关业务领域的时间达到10年以上（新产品达到3年以上）", f"{c}（企业基本条件）"),
+                "c1", "从事相关业务领域的时间达到{single_champion.v2016.min_niche_years}以上（新产品达到"
+                      "{single_champion.v2016.min_niche_years_new_product}以上）", f"{c}（企业基本条件）"),
             AtMost("market_rank_global", P(V16 + "max_market_rank_global")).named(
-                "c2", "单项产品市场占有率位居全球前3位", f"{c}（企业基本条件）"),
+                "c2", "单项产品市场占有率位居全球前{single_champion.v2016.max_market_rank_global:n}位", f"{c}（企业基本条件）"),
             AtLeast("champion_product_share", P(V16 + "min_product_share")).named(
-                "c3", "单项产品销售收入占企业全部业务收入的比重在70%以上", f"{c}（企业基本条件）"),
+                "c3", "单项产品销售收入占企业全部业务收入的比重在{single_champion.v2016.min_product_share}以上", f"{c}（企业基本条件）"),
             Expert("champion_tech_ok").named(
                 "c4", "生产技术、工艺国际领先，产品质量精良，重视研发投入和知识产权，经营管理规范（专家评审）",
                 f"{c}（企业基本条件）"),
@@ -103,11 +104,12 @@ def regime_2019() -> Regime:
         gates=[
             *compliance(c),
             niche_years(V19 + "min_niche_years", V19 + "min_niche_years_new_product").named(
-                "c1", "从事相关业务领域的时间达到10年以上（新产品达到3年以上）", c),
+                "c1", "从事相关业务领域的时间达到{single_champion.v2019.min_niche_years}以上（新产品达到"
+                      "{single_champion.v2019.min_niche_years_new_product}以上）", c),
             AtLeast(NumF("sales_revenue_y1", fallback="revenue_y1"), P(V19 + "min_sales")).named(
-                "c2", "销售收入达到4亿元", c),
+                "c2", "销售收入达到{single_champion.v2019.min_sales}", c),
             AtMost("market_rank_global", P(V19 + "max_market_rank_global")).named(
-                "c3", "申请产品市场占有率位居全球前3位", c),
+                "c3", "申请产品市场占有率位居全球前{single_champion.v2019.max_market_rank_global:n}位", c),
             Expert("champion_tech_ok").named(
                 "c4", "生产技术、工艺国际领先，产品质量精良，重视研发投入和知识产权，经营管理规范（专家评审）", c),
         ],
@@ -129,15 +131,16 @@ def regime_2023() -> Regime:
         gates=[
             *compliance(c),
             niche_years(PFX + "min_niche_years", PFX + "min_niche_years_new_product").named(
-                "c1", "截至上年末从事相关领域10年以上（新产品5年以上）", f"{c} 认定标准(一)"),
+                "c1", "截至上年末从事相关领域{single_champion.min_niche_years}以上（新产品{single_champion.min_niche_years_new_product}以上）", f"{c} 认定标准(一)"),
             AnyOf(
                 AtLeast(avg_main, P(PFX + "min_avg_main_revenue")),
                 All(AnyOf(IsTrue("specialized_sme_valid"), IsTrue("little_giant_valid")),
                     AtLeast(avg_main, P(PFX + "min_avg_main_revenue_zjtx"))),
-            ).named("c2", "近三年平均主营业务收入4亿元以上（省级以上专精特新中小企业含\u201c小巨人\u201d企业2亿元以上）",
+            ).named("c2", "近三年平均主营业务收入{single_champion.min_avg_main_revenue}以上（省级以上专精特新中小企业含\u201c小巨人\u201d"
+                    "企业{single_champion.min_avg_main_revenue_zjtx}以上）",
                     f"{c} 认定标准(二)"),
             AtMost("market_rank_global", P(PFX + "max_market_rank_global")).named(
-                "c3", "申请产品（生产性服务）市场占有率位居全球前3位", f"{c} 认定标准(三)"),
+                "c3", "申请产品（生产性服务）市场占有率位居全球前{single_champion.max_market_rank_global:n}位", f"{c} 认定标准(三)"),
             Expert("champion_tech_ok").named(
                 "c4", "产品质量精良，生产技术或工艺国际先进，关键性能指标国际领先，能耗达到行业能耗限额先进值；"
                       "拥有高水平研发机构，研发投入强度行业领先，拥有核心自主知识产权（专家评审）", f"{c} 认定标准(四)"),

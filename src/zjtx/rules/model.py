@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -29,7 +30,7 @@ from typing import Any
 
 import polars as pl
 
-from zjtx.rules.params import Params, to_jsonable
+from zjtx.rules.params import ParameterError, Params, ParamValue, to_jsonable
 
 REL_TOL = Fraction(1, 10**9)
 ABS_TOL = Fraction(1, 10**12)
@@ -343,6 +344,50 @@ class Const(Value):
         return str(fmt(self.value))
 
 
+def param_text(pv: ParamValue, bare: bool = False) -> str:
+    """A parameter's value as a label shows it: 元 as 万元/亿元, ratios as %, counts with their unit
+    (``bare``: the number alone, e.g. 前{n}位)."""
+    v, unit = pv.value, pv.unit
+    if isinstance(v, bool) or not isinstance(v, int | Fraction):
+        return str(fmt(v))
+    if unit in ("元", "yuan") and not bare and v >= 100_000_000:
+        return f"{fmt(Fraction(v) / 100_000_000)}亿元"
+    if unit in ("元", "yuan") and not bare and v >= 10000:
+        return f"{fmt(Fraction(v) / 10000)}万元"
+    if unit == "ratio":
+        return f"{fmt(Fraction(v) * 100)}%"
+    if bare:
+        return str(fmt(v))
+    return f"{fmt(v)}{unit if unit not in ('ratio', 'count', 'bool', 'list', 'table') else ''}"
+
+
+PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)+)(?::(n))?\}")
+
+
+def render(text: str | None, cx: Ctx | None) -> str | None:
+    """A label with its ``{parameter.id}`` placeholders replaced by the values in force (``{id:n}``:
+    the bare number). Without parameters (or one not in force) the id shows as ``[id]``."""
+    if text is None or "{" not in text:
+        return text
+
+    def value(m: re.Match[str]) -> str:
+        if cx is None:
+            return f"[{m.group(1)}]"
+        try:
+            pv = cx.params[m.group(1)]
+        except (KeyError, ParameterError):
+            return f"[{m.group(1)}]"
+        cx.used_params.add(m.group(1))
+        return param_text(pv, bare=m.group(2) == "n")
+
+    return PLACEHOLDER.sub(value, text)
+
+
+def placeholders(text: str | None) -> list[str]:
+    """The parameter ids a label refers to."""
+    return [m.group(1) for m in PLACEHOLDER.finditer(text or "")]
+
+
 class P(Value):
     """A dated parameter, resolved on the evaluation date."""
 
@@ -367,14 +412,8 @@ class P(Value):
         if cx is None:
             return f"[{self.pid}]"
         v = self.value(cx)
-        unit = cx.params[self.pid].unit
-        if unit in ("元", "yuan") and isinstance(v, int | Fraction) and v >= 100_000_000:
-            return f"{fmt(Fraction(v) / 100_000_000)}亿元"
-        if unit in ("元", "yuan") and isinstance(v, int | Fraction) and v >= 10000:
-            return f"{fmt(Fraction(v) / 10000)}万元"
-        if unit == "ratio":
-            return f"{fmt(Fraction(v) * 100)}%"
-        return f"{fmt(v)}{unit if unit not in ('ratio', 'count') else ''}"
+        pv = cx.params[self.pid]
+        return param_text(ParamValue(self.pid, v, pv.label, pv.unit) if self.key else pv)
 
 
 class _Bin(Value):
@@ -524,8 +563,14 @@ class Cond(ABC):
     cite: str | None = None
 
     def named(self, id: str, label: str, cite: str | None = None) -> Cond:
+        """Name the condition for traces: ``label`` may refer to parameters as ``{parameter.id}``
+        (shown with the value in force, so an overlay shows in the label too)."""
         self.id, self.label, self.cite = id, label, cite
         return self
+
+    def label_text(self, cx: Ctx | None = None) -> str:
+        """The label with its parameter values (or, unnamed, the description)."""
+        return render(self.label, cx) if self.label else self.describe(cx)
 
     def fields(self) -> set[str]:
         return set().union(*(c.fields() for c in self.children())) if self.children() else set()
@@ -559,7 +604,7 @@ class Cond(ABC):
                 {
                     "kind": "condition",
                     "id": self.id,
-                    "label": self.label,
+                    "label": render(self.label, cx),
                     "required": self.describe(cx),
                     "inputs": {f: fmt(F(f).ev(rec, cx)) for f in sorted(self.fields())},
                     "result": v,
@@ -675,7 +720,7 @@ class All(_Junction):
         return a & b
 
     def describe(self, cx: Ctx | None = None) -> str:
-        return " 且 ".join(c.label or c.describe(cx) for c in self.conds)
+        return " 且 ".join(c.label_text(cx) for c in self.conds)
 
 
 class AnyOf(_Junction):
@@ -686,7 +731,7 @@ class AnyOf(_Junction):
         return a | b
 
     def describe(self, cx: Ctx | None = None) -> str:
-        return " 或 ".join(f"({c.label or c.describe(cx)})" for c in self.conds)
+        return " 或 ".join(f"({c.label_text(cx)})" for c in self.conds)
 
 
 class Is(Cond):

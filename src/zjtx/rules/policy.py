@@ -311,7 +311,7 @@ class Policy:
         for fl in r.flags:
             try:
                 if fl.ev(rec, silent) is True:
-                    notes.append(fl.label or fl.describe(cx))
+                    notes.append(fl.label_text(silent))
             except ParameterError:  # the flag's parameters are not in force on this date
                 continue
         extras = {e.id: e.ev(rec, cx) for e in r.extras}

@@ -62,6 +62,7 @@ from zjtx.rules.model import (
     compare,
     fmt,
     num,
+    render,
 )
 from zjtx.rules.params import Params, exact
 from zjtx.rules.policy import Policy, PolicyOK, Regime, status_of
@@ -626,7 +627,7 @@ class Solver:
         v = self.holds(cond, rec)
         if v is True:
             return [{}]
-        label = cond.label or None
+        label = render(cond.label, cx) if cond.label else None
         if isinstance(cond, All):
             scored = [c for c in cond.conds if isinstance(c, ScoreAtLeast)]
             parts: list[list[Changes]] = []
