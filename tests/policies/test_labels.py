@@ -10,7 +10,7 @@ import pytest
 
 import zjtx
 from zjtx.policies import catalog
-from zjtx.rules.model import PLACEHOLDER, Cond, P, placeholders, render
+from zjtx.rules.nodes import PLACEHOLDER, Cond, P, placeholders, render
 
 # numbers that are part of the wording, not thresholds ("近2年" is the period the text names; a score
 # "不为0"); parameters whose value the text states in words ("注册成立一年以上" ↔ min_days 365)
@@ -63,7 +63,7 @@ def test_label_thresholds_come_from_parameters(regime, cond) -> None:
     # rendered on the regime's start, every placeholder resolves to the value in force
     day = max(regime.valid_from, *(params[p].history[0].valid_from for p in refs)) if refs else regime.valid_from
     prm = catalog().params_at(day)
-    from zjtx.rules.model import Ctx
+    from zjtx.rules.nodes import Ctx
 
     text = render(cond.label, Ctx(prm, day))
     assert "[" not in text and "{" not in text, text

@@ -15,9 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import zjtx
-from zjtx.rules.model import AtLeast, Const
+from zjtx.rules.nodes import AtLeast, Const, Dimension, Score, ScoreAtLeast, Tiered
 from zjtx.rules.policy import Policy, Regime
-from zjtx.rules.scoring import Dimension, Score, ScoreAtLeast, Tiered
 from zjtx.services import gaps as G
 
 ON = "2025-06-30"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zjtx.policies.sme_size import POLICY as SME_SIZE
 from zjtx.rules import IsFalse, PolicyOK
-from zjtx.rules.model import Cond
+from zjtx.rules.nodes import Cond
 
 
 def tier_gate(doc: str) -> list[Cond]:

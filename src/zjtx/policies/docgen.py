@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from zjtx.policies.catalog import catalog
-from zjtx.rules.model import Ctx, fmt
+from zjtx.rules.nodes import Ctx, fmt
 from zjtx.rules.params import ParameterError
 
 HEADER = """# 政策规则表（由参数文件自动生成）

@@ -49,17 +49,23 @@ from zjtx.rules import (
     ScoreAtLeast,
     Sub,
 )
-from zjtx.rules.extra_nodes import (
+from zjtx.rules.inputs import InputError, InputIssue
+from zjtx.rules.nodes import (
+    UNDEF,
+    Cmp,
     CountedSum,
     CountedYears,
+    Ctx,
     DaysSince,
     Lookup,
+    Materializer,
+    Mul,
     PinnedBands,
+    Value,
     as_date,
+    fmt,
     shared_many,
 )
-from zjtx.rules.inputs import InputError, InputIssue
-from zjtx.rules.model import UNDEF, Cmp, Ctx, Materializer, Mul, Value, fmt
 from zjtx.rules.params import Params
 from zjtx.rules.policy import _list_pl
 

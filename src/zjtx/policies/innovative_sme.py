@@ -31,7 +31,7 @@ from zjtx.rules import (
     Sum,
     Tiered,
 )
-from zjtx.rules.model import Div
+from zjtx.rules.nodes import Div
 
 DOC63 = "工信部企业〔2022〕63号 附件1"
 DOC2 = "工信部企业〔2026〕2号 第三十条（沿用63号附件1）"

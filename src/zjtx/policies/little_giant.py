@@ -46,7 +46,7 @@ from zjtx.rules import (
     Regime,
     Sum,
 )
-from zjtx.rules.model import Add, Value
+from zjtx.rules.nodes import Add, Value
 
 DOC63 = "工信部企业〔2022〕63号 附件3"
 DOC2 = "工信部企业〔2026〕2号 附件2"

@@ -35,8 +35,7 @@ from zjtx.rules import (
     Policy,
     Regime,
 )
-from zjtx.rules.extra_nodes import StartsWith
-from zjtx.rules.model import Cond
+from zjtx.rules.nodes import Cond, StartsWith
 
 DOC105 = "工信部产业〔2016〕105号"
 DOC138 = "工信部政法〔2023〕138号 附件1"

@@ -14,7 +14,7 @@ from typing import Any
 import polars as pl
 
 from zjtx.rules import Ctx, Extra, Policy, Regime
-from zjtx.rules.model import Cond, and3, compare, num, pl_compare
+from zjtx.rules.nodes import Cond, and3, compare, num, pl_compare
 from zjtx.rules.params import Fraction
 
 DOC = "工信部联企业〔2011〕300号"

@@ -54,8 +54,7 @@ from zjtx.rules import (
     Sum,
     Tiered,
 )
-from zjtx.rules.extra_nodes import RangedExpertPoints
-from zjtx.rules.model import Div, Value
+from zjtx.rules.nodes import Div, RangedExpertPoints, Value
 
 DOC63 = "工信部企业〔2022〕63号 附件2"
 DOC2 = "工信部企业〔2026〕2号"

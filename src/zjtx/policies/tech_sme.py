@@ -30,7 +30,7 @@ from zjtx.rules import (
     Sum,
     Tiered,
 )
-from zjtx.rules.model import All, Cmp, Const, Div
+from zjtx.rules.nodes import All, Cmp, Const, Div
 
 DOC = "国科发政〔2017〕115号"
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 
 from zjtx.rules import Above, IsTrue, NumF, P, Policy, Regime
-from zjtx.rules.model import Div
+from zjtx.rules.nodes import Div
 
 DOC = "中工信函〔2022〕59号 一(一)"
 PFX = "zs_four_tech."

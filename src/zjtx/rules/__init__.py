@@ -6,20 +6,25 @@ the services or the web layer (an import-linter contract in pyproject.toml enfor
 engine function takes the policies, the resolved parameters and the record contract it works with.
 """
 
-from zjtx.rules.model import (  # noqa: F401
+from zjtx.rules.nodes import (  # noqa: F401
     Above,
     All,
     AnyOf,
     AtLeast,
     AtMost,
+    Banded,
     Below,
+    BestOf,
+    Categorical,
     ClearOrReview,
     Cmp,
     Cond,
     Const,
     Ctx,
+    Dimension,
     Div,
     Expert,
+    ExpertPoints,
     F,
     HasRank,
     Implies,
@@ -37,20 +42,13 @@ from zjtx.rules.model import (  # noqa: F401
     ParamFlag,
     RankAtMost,
     Ratio,
+    Score,
+    ScoreAtLeast,
+    Stepped,
     Sub,
     Sum,
+    Tiered,
     Value,
 )
 from zjtx.rules.params import ParameterError, ParameterSet, Params, ParamValue  # noqa: F401
 from zjtx.rules.policy import Extra, Policy, PolicyError, PolicyOK, Regime  # noqa: F401
-from zjtx.rules.scoring import (  # noqa: F401
-    Banded,
-    BestOf,
-    Categorical,
-    Dimension,
-    ExpertPoints,
-    Score,
-    ScoreAtLeast,
-    Stepped,
-    Tiered,
-)

@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 
 from zjtx.rules.inputs import Schema, coerce_record, prepare
-from zjtx.rules.model import Materializer
+from zjtx.rules.nodes import Materializer
 from zjtx.rules.params import Params
 
 

@@ -20,17 +20,17 @@ from typing import Any
 
 import polars as pl
 
-from zjtx.rules.model import (
+from zjtx.rules.nodes import (
     All,
     AnyOf,
     Cond,
     Ctx,
     F,
     Materializer,
+    Score,
     fmt,
 )
 from zjtx.rules.params import ParameterError, Params
-from zjtx.rules.scoring import Score
 
 STATUSES = ("qualified", "not_qualified", "unknown", "manual_review")
 STATUS_ZH = {"qualified": "达标", "not_qualified": "未达标", "unknown": "待核验", "manual_review": "待人工审核"}

@@ -37,7 +37,7 @@ import yaml
 
 from zjtx.rules.engine import input_fields
 from zjtx.rules.inputs import Schema, prepare
-from zjtx.rules.model import Materializer
+from zjtx.rules.nodes import Materializer
 from zjtx.rules.params import ParameterError, Params, exact, parse_overlay_value, to_jsonable
 
 BASE = "base"

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from zjtx.rules.model import fmt
+from zjtx.rules.nodes import fmt
 from zjtx.rules.policy import STATUS_ZH
 
 Changes = dict[str, Any]

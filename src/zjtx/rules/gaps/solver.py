@@ -33,21 +33,27 @@ from typing import Any
 from zjtx.rules.gaps.effort import EffortModel, effort_model
 from zjtx.rules.gaps.result import Changes, GapChange, GapOption, PolicyGaps, add_years, as_plain, yuan_text
 from zjtx.rules.inputs import Schema, coerce_record
-from zjtx.rules.model import (
+from zjtx.rules.nodes import (
     UNDEF,
     Add,
     All,
     AnyOf,
+    Banded,
+    BestOf,
+    Categorical,
     ClearOrReview,
     Cmp,
     Cond,
     Const,
     Ctx,
+    Dimension,
     Div,
     Expert,
+    ExpertPoints,
     F,
     HasRank,
     In,
+    Indicator,
     Is,
     Literal,
     Mul,
@@ -56,9 +62,14 @@ from zjtx.rules.model import (
     P,
     ParamFlag,
     RankAtMost,
+    Score,
+    ScoreAtLeast,
+    Stepped,
     Sub,
     Sum,
+    Tiered,
     Value,
+    _entry_op,
     compare,
     fmt,
     num,
@@ -66,19 +77,6 @@ from zjtx.rules.model import (
 )
 from zjtx.rules.params import Params, exact
 from zjtx.rules.policy import Policy, PolicyOK, Regime, status_of
-from zjtx.rules.scoring import (
-    Banded,
-    BestOf,
-    Categorical,
-    Dimension,
-    ExpertPoints,
-    Indicator,
-    Score,
-    ScoreAtLeast,
-    Stepped,
-    Tiered,
-    _entry_op,
-)
 
 _FLIP = {">=": "<", ">": "<=", "<=": ">", "<": ">=", "==": "=="}
 _NUMERIC_KINDS = {"money", "business", "count", "level", "time"}
