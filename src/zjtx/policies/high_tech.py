@@ -167,6 +167,10 @@ class HtGrowth(Value):
     def describe(self, cx: Ctx | None = None) -> str:
         return self.label
 
+    def invert(self, s, op, target, rec, cx):
+        s.note(f"{self.label}由近三年的历年数据计算，不能通过当年投入改变（不作为方案）")
+        return []
+
 
 def _net_assets(k: int) -> Value:
     return Sub(NumF(f"total_assets_y{k}"), NumF(f"total_liabilities_y{k}"))

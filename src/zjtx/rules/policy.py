@@ -377,3 +377,16 @@ class PolicyOK(Cond):
 
     def describe(self, cx: Ctx | None = None) -> str:
         return f"{self.policy.name} 达标"
+
+    def gap(self, s, rec, cx):
+        """The other policy's own conditions, solved in place."""
+        try:
+            sub = self._regime(cx)
+        except PolicyError as exc:
+            s.note(str(exc))
+            return []
+        before = len(s.reasons)
+        out = s.solve(sub.qualify, rec, cx)
+        if not out and len(s.reasons) == before:
+            s.note(f"不满足前提：{self.describe(cx)}")
+        return out

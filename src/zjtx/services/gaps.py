@@ -12,7 +12,7 @@ import polars as pl
 from zjtx.policies import catalog
 from zjtx.rules import gaps as engine
 from zjtx.rules.engine import parse_date
-from zjtx.rules.gaps import EffortModel, PolicyGaps, Solver
+from zjtx.rules.gaps import EffortModel, PolicyGaps, Solver, prepare_record
 from zjtx.rules.inputs import to_frame
 from zjtx.rules.policy import Policy
 
@@ -61,10 +61,17 @@ def gaps(
     ids = tier_policies() if policy is None else ([policy] if isinstance(policy, str) else list(policy))
     prm = cat.resolve(day, params)
     results = []
+    shared: dict[Any, Any] = {}  # title prerequisites solved once for the whole ladder
+    solvers = {p: Solver(cat.get(p), prm, day, options, model, schema=cat.schema, registry=cat.registry,
+                         shared=shared) for p in ids}
+    try:  # the record read once (title prerequisites then recognise it as the same record)
+        rec: Any = prepare_record(record, sorted({f for s in solvers.values() for f in s.fields}), cat.schema)
+    except ValueError:
+        rec = None  # a bad value: each policy reads (and reports) its own fields below
     for p in ids:
         pol = cat.get(p)
         try:
-            results.append(Solver(pol, prm, day, options, model, schema=cat.schema, registry=cat.registry).run(record))
+            results.append(solvers[p].run(rec, prepared=True) if rec is not None else solvers[p].run(record))
         except (ArithmeticError, TypeError, ValueError, KeyError) as exc:  # one policy must not sink the ladder
             if policy is not None:
                 raise
@@ -127,4 +134,3 @@ EFFORT_PATH = engine.EFFORT_PATH
 RD_FIELDS = engine.RD_FIELDS
 GapChange = engine.GapChange
 GapOption = engine.GapOption
-prepare_record = engine.prepare_record

@@ -24,6 +24,7 @@ Only options that evaluate to ``qualified`` are returned. Costs follow the effor
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -35,50 +36,21 @@ from zjtx.rules.gaps.result import Changes, GapChange, GapOption, PolicyGaps, ad
 from zjtx.rules.inputs import Schema, coerce_record
 from zjtx.rules.nodes import (
     UNDEF,
-    Add,
-    All,
-    AnyOf,
-    Banded,
-    BestOf,
-    Categorical,
-    ClearOrReview,
-    Cmp,
     Cond,
-    Const,
     Ctx,
     Dimension,
-    Div,
-    Expert,
     ExpertPoints,
-    F,
-    HasRank,
-    In,
     Indicator,
-    Is,
-    Literal,
-    Mul,
-    Not,
-    Option,
-    P,
-    ParamFlag,
-    RankAtMost,
     Score,
     ScoreAtLeast,
-    Stepped,
-    Sub,
-    Sum,
-    Tiered,
     Value,
-    _entry_op,
     compare,
     fmt,
     num,
-    render,
 )
 from zjtx.rules.params import Params, exact
-from zjtx.rules.policy import Policy, PolicyOK, Regime, status_of
+from zjtx.rules.policy import Policy, Regime, status_of
 
-_FLIP = {">=": "<", ">": "<=", "<=": ">", "<": ">=", "==": "=="}
 _NUMERIC_KINDS = {"money", "business", "count", "level", "time"}
 
 
@@ -107,6 +79,7 @@ class Solver:
         *,
         schema: Schema,
         registry: Mapping[str, Any] | None = None,
+        shared: dict[Any, Any] | None = None,
     ):
         self.policy = policy
         self.params = params
@@ -125,18 +98,21 @@ class Solver:
         self.fields = self.regime.fields()
         self._memo_rec: Any = None
         self._memo: dict[str, Any] = {}
+        # solvers of title prerequisites, shared by the solvers of one ladder (and their results per record)
+        self.shared: dict[Any, Any] = shared if shared is not None else {}
 
     # ---- evaluation --------------------------------------------------------------------------
     def cx(self, mode: str | None = None) -> Ctx:
         return Ctx(self.params, self.on, self.options, mode=mode)
 
     def status(self, rec: Mapping[str, Any]) -> tuple[str, Any]:
-        q = self.regime.qualify.ev(rec, self.cx())
-        q_lo = self.regime.qualify.ev(rec, self.cx("lo"))
-        q_hi = self.regime.qualify.ev(rec, self.cx("hi"))
+        cache: dict[Any, Any] = {}  # indicator intervals and mode-free conditions, shared by the modes
+        q = self.regime.qualify.ev(rec, Ctx(self.params, self.on, self.options, cache=cache))
+        q_lo = self.regime.qualify.ev(rec, Ctx(self.params, self.on, self.options, mode="lo", cache=cache))
+        q_hi = self.regime.qualify.ev(rec, Ctx(self.params, self.on, self.options, mode="hi", cache=cache))
         score = None
         if self.regime.score is not None:
-            lo, hi, _, _ = self.regime.score.ev(rec, self.cx())
+            lo, hi, _, _ = self.regime.score.ev(rec, Ctx(self.params, self.on, self.options, cache=cache))
             score = lo if lo == hi else None
         return status_of(q, q_lo, q_hi), score
 
@@ -322,51 +298,21 @@ class Solver:
 
     # ---- inverting value nodes -------------------------------------------------------------------
     def invert(self, node: Value, op: str, target: Any, rec: Mapping[str, Any], cx: Ctx) -> list[Changes]:
-        """Alternatives (one field each) that make ``node op target`` hold, from the node's shape."""
+        """Alternatives (one field each) that make ``node op target`` hold: the node's own inversion."""
         if target is None or target is UNDEF:
             return []
-        target = Fraction(target)
-        if isinstance(node, F):
-            return self._invert_field(node.name, op, target, rec)
-        if isinstance(node, Div):
-            b = node.b.ev(rec, cx)
-            if b is None or b is UNDEF or b <= 0:
-                self.note(f"{node.b.describe()} 为空或不大于0，比值无定义，需先核实数据")
-                return []
-            if isinstance(node.a, F) and isinstance(node.b, F):
-                s = self.spec(node.a.name) or {}
-                if node.b.name in (s.get("parents") or []) and op in (">=", ">"):
-                    return self._invert_coupled(node.a.name, node.b.name, op, target, rec)
-            return self.invert(node.a, op, target * b, rec, cx)
-        if isinstance(node, Sub):
-            b = node.b.ev(rec, cx)
-            if b is None or b is UNDEF:
-                return []
-            return self.invert(node.a, op, target + b, rec, cx)
-        if isinstance(node, Add):
-            return self._invert_sum([node.a, node.b], op, target, rec, cx)
-        if isinstance(node, Sum):
-            return self._invert_sum(node.items, op, target, rec, cx)
-        if isinstance(node, Mul):
-            for x, c in ((node.a, node.b), (node.b, node.a)):
-                if isinstance(c, Const | P):
-                    cv = Fraction(c.ev(rec, cx))
-                    if cv > 0:
-                        return self.invert(x, op, target / cv, rec, cx)
-            return []
-        if isinstance(node, Const | P):
-            return []
-        self.note(f"指标 {node.describe()} 无法自动求解（{type(node).__name__}）")
-        return []
+        return node.invert(self, op, Fraction(target), rec, cx)
 
-    def _invert_sum(self, items: Sequence[Value], op: str, target: Fraction, rec, cx) -> list[Changes]:
+    def invert_sum(self, items: Sequence[Value], op: str, target: Any, rec: Mapping[str, Any],
+                   cx: Ctx) -> list[Changes]:
+        """``Σ items op target`` solved for one term at a time, the others as they are."""
         vals = [i.ev(rec, cx) for i in items]
         if any(v is None or v is UNDEF for v in vals):
             return []
         out: list[Changes] = []
         total = sum(vals, Fraction(0))
         for i, v in zip(items, vals, strict=True):
-            out += self.invert(i, op, target - (total - v), rec, cx)
+            out += self.invert(i, op, Fraction(target) - (total - v), rec, cx)
         return out
 
     def _round(self, f: str, op: str, target: Fraction) -> Fraction:
@@ -381,11 +327,11 @@ class Solver:
             return Fraction(_ceil(target) - 1)
         return target
 
-    def _invert_field(self, f: str, op: str, target: Fraction, rec: Mapping[str, Any]) -> list[Changes]:
+    def invert_field(self, f: str, op: str, target: Fraction, rec: Mapping[str, Any]) -> list[Changes]:
         s = self.spec(f)
         cur = num(rec.get(f)) if not isinstance(rec.get(f), str) else None
         if s is None or s.get("kind") not in _NUMERIC_KINDS:
-            self._blocked_field(f)
+            self.blocked_field(f)
             return []
         if cur is None:
             self.note(f"{self.label(f)} 缺少数据")
@@ -413,7 +359,7 @@ class Solver:
                 return []
         return [{f: as_plain(new)}]
 
-    def _invert_coupled(self, f: str, g: str, op: str, x: Fraction, rec: Mapping[str, Any]) -> list[Changes]:
+    def invert_coupled(self, f: str, g: str, op: str, x: Fraction, rec: Mapping[str, Any]) -> list[Changes]:
         """(f + d) / (g + d) op x when adding to f adds to g too (e.g. 科技人员 / 职工总数)."""
         a, b = num(rec.get(f)), num(rec.get(g))
         if a is None or b is None:
@@ -429,7 +375,7 @@ class Solver:
             return []
         return [{f: as_plain(a + units)}]
 
-    def _blocked_field(self, f: str) -> None:
+    def blocked_field(self, f: str) -> None:
         s = self.model.spec(f) or {}
         if s.get("kind") == "veto":
             self.note(f"存在否决项：{self.label(f)}")
@@ -440,58 +386,10 @@ class Solver:
 
     # ---- indicator upgrades -----------------------------------------------------------------------
     def upgrades(self, ind: Indicator, rec: Mapping[str, Any], cx: Ctx, cur: Any) -> list[tuple[Any, Changes]]:
-        """(points after, changes) for every better level of one indicator."""
-        out: list[tuple[Any, Changes]] = []
-        if isinstance(ind, Banded):
-            for e in ind.entries(cx):
-                op, x = _entry_op(e)
-                if op is None or e["points"] <= cur:
-                    continue
-                for ch in self.invert(ind.value, op, Fraction(x), rec, cx):
-                    out.append((e["points"], ch))
-        elif isinstance(ind, Tiered):
-            for e in ind.entries(cx):
-                if "field" not in e or e["points"] <= cur:
-                    continue
-                for ch in self._invert_field(e["field"], ">=", Fraction(e.get("min", 1)), rec):
-                    out.append((e["points"], ch))
-        elif isinstance(ind, Categorical):
-            m = ind.table_of(cx)
-            s = self.spec(ind.field)
-            if s is None:
-                if any(p > cur for p in m.values()):
-                    self._blocked_field(ind.field)
-                return out
-            for k, p in m.items():
-                if p <= cur or k == "other":
-                    continue
-                v = self._category_value(ind.field, k, rec)
-                if v is not None:
-                    out.append((p, {ind.field: v}))
-        elif isinstance(ind, Stepped):
-            r = cx.p(ind.rule)
-            steps = _ceil(Fraction(r["cap"]) / Fraction(r["points"]))
-            for k in range(1, steps + 1):
-                p = min(k * r["points"], r["cap"])
-                if p <= cur:
-                    continue
-                for ch in self.invert(ind.value, ">=", Fraction(k) * Fraction(r["per"]), rec, cx):
-                    out.append((p, ch))
-        elif isinstance(ind, BestOf):
-            for o in ind.options:
-                lo, hi = self.points(o, rec, None)
-                if lo != hi:
-                    continue
-                for p, ch in self.upgrades(o, rec, cx, lo):
-                    if p > cur:
-                        out.append((p, ch))
-        elif isinstance(ind, ExpertPoints):
-            self.note(f"需专家评审：{ind.label}")
-        else:
-            self.note(f"指标「{ind.label}」无法自动求解")
-        return out
+        """(points after, changes) for every better level of one indicator: its own upgrades."""
+        return ind.upgrades(self, rec, cx, cur)
 
-    def _category_value(self, f: str, key: Any, rec: Mapping[str, Any]) -> Any:
+    def category_value(self, f: str, key: Any, rec: Mapping[str, Any]) -> Any:
         s = self.spec(f) or {}
         kind = s.get("kind")
         cur = rec.get(f)
@@ -574,7 +472,9 @@ class Solver:
         max_gain = {k: max(u[0] for u in lst) - pts[k] for k, lst in ups}
         target_inds = [({id(i) for d in dims for i in d.indicators}, dims, t, strict) for dims, t, strict in targets]
         keep = self.keep
-        found: list[tuple[Fraction, Changes]] = []
+        # the ``keep`` cheapest found so far, as a max-heap on (cost, order found): the worst is on top
+        found: list[tuple[Fraction, int, Changes]] = []
+        counter = itertools.count()
 
         def bound_ok(pos: int, sel: dict[int, Any], slots: int) -> bool:
             rest = [k for k, _ in ups[pos:]]
@@ -590,13 +490,15 @@ class Solver:
         def limit() -> Fraction | None:
             lim = self.max_cost
             if len(found) >= keep:
-                worst = sorted(c for c, _ in found)[keep - 1]
+                worst = -found[0][0]
                 lim = worst if lim is None else min(lim, worst)
             return lim
 
         def dfs(pos: int, sel: dict[int, Any], changes: Changes, cost: Fraction, slots: int) -> None:
             if holds(sel):
-                found.append((cost, changes))
+                heapq.heappush(found, (-cost, -next(counter), changes))
+                if len(found) > keep:
+                    heapq.heappop(found)
                 return
             if slots == 0 or pos >= len(ups) or not bound_ok(pos, sel, slots):
                 return
@@ -615,100 +517,22 @@ class Solver:
         dfs(0, {}, {}, Fraction(0), self.max_changes)
         if not found:
             self.note(f"在{self.max_changes}项以内的指标提升{'及投入上限内' if self.max_cost is not None else ''}无法达到合格分及各维度下限")
-        found.sort(key=lambda x: x[0])
-        return [ch for _, ch in found[:keep]]
+        return [ch for _, _, ch in sorted(found, key=lambda x: (-x[0], -x[1]))]
 
     # ---- conditions --------------------------------------------------------------------------------
     def solve(self, cond: Cond, rec: Mapping[str, Any], cx: Ctx | None = None) -> list[Changes]:
-        """Alternative change sets (unverified) that would make ``cond`` hold."""
+        """Alternative change sets (unverified) that would make ``cond`` hold: the condition's own
+        inversion (``Cond.gap``), which calls back here for search and pricing."""
         cx = cx or self._memo_for(rec)["cx"]
-        v = self.holds(cond, rec)
-        if v is True:
+        if self.holds(cond, rec) is True:
             return [{}]
-        label = render(cond.label, cx) if cond.label else None
-        if isinstance(cond, All):
-            scored = [c for c in cond.conds if isinstance(c, ScoreAtLeast)]
-            parts: list[list[Changes]] = []
-            if scored and any(self.holds(c, rec) is not True for c in scored):
-                parts.append(self.score_options(scored, rec, cx))
-            for c in cond.conds:
-                if isinstance(c, ScoreAtLeast):
-                    continue
-                if self.holds(c, rec) is True:
-                    continue
-                parts.append(self.solve(c, rec, cx))
-            return self._product(parts, rec)
-        if isinstance(cond, AnyOf):
-            out: list[Changes] = []
-            for c in cond.conds:
-                out += self.solve(c, rec, cx)
-            return self._best(out, rec)
-        if isinstance(cond, ScoreAtLeast):
-            return self.score_options([cond], rec, cx)
-        if isinstance(cond, Cmp):
-            t = cond.b.ev(rec, cx)
-            if cond.a.ev(rec, cx) is None or t is None:
-                self.note(f"{label or cond.describe(cx)}：缺少数据")
-                return []
-            if self._date_only(cond):
-                self._note_earliest(cond, rec, label or cond.describe(cx))
-                return []
-            alts = self.invert(cond.a, cond.op, t, rec, cx)
-            if not alts:
-                self.note(f"未满足且无法通过投入满足：{label or cond.describe(cx)}")
-            return alts
-        if isinstance(cond, Is):
-            return self._solve_flag(cond.name, cond.value, rec)
-        if isinstance(cond, In):
-            s = self.spec(cond.name)
-            if s is None or s.get("kind") != "category":
-                self._blocked_field(cond.name)
-                return []
-            vals = cond._vals(cx)
-            out = [{cond.name: v} for v in vals if self._category_value(cond.name, v, rec) is not None]
-            if not out:
-                self.note(f"未满足：{label or cond.describe(cx)}")
-            return out
-        if isinstance(cond, Not):
-            inner = cond.cond
-            if isinstance(inner, Is):
-                return self._solve_flag(inner.name, not inner.value, rec)
-            if isinstance(inner, Cmp) and inner.op != "==":
-                return self.solve(Cmp(inner.a, _FLIP[inner.op], inner.b), rec, cx)
-            self.note(f"条件「{label or cond.describe(cx)}」无法自动求解")
-            return []
-        if isinstance(cond, RankAtMost | HasRank):
-            self.note(f"需获得相应奖项（不作为方案）：{label or cond.describe(cx)}")
-            return []
-        if isinstance(cond, Expert):
-            self.note(f"需专家评审：{self.label(cond.name)}")
-            return []
-        if isinstance(cond, ClearOrReview):
-            if rec.get(cond.name):
-                self.note(f"存在否决项：{self.label(cond.name)}（需人工核查时间窗口）")
-            return []
-        if isinstance(cond, PolicyOK):
-            try:
-                sub = cond.policy.regime_at(self.on, (self.options.get("regimes") or {}).get(cond.pid))
-            except Exception as exc:
-                self.note(str(exc))
-                return []
-            before = len(self.reasons)
-            out = self.solve(sub.qualify, rec, cx)
-            if not out and len(self.reasons) == before:
-                self.note(f"不满足前提：{cond.describe(cx)}")
-            return out
-        if isinstance(cond, Literal | Option | ParamFlag):
-            self.note(f"由规则或评价方式决定，企业无法改变：{label or cond.describe(cx)}")
-            return []
-        self.note(f"条件「{label or cond.describe(cx)}」无法自动求解，需人工研判")
-        return []
+        return cond.gap(self, rec, cx)
 
-    def _date_only(self, cond: Cond) -> bool:
+    def date_only(self, cond: Cond) -> bool:
         fs = cond.fields()
         return bool(fs) and all(getattr(self.schema.get(f), "kind", None) == "date" for f in fs)
 
-    def _note_earliest(self, cond: Cond, rec: Mapping[str, Any], label: str) -> None:
+    def note_earliest(self, cond: Cond, rec: Mapping[str, Any], label: str) -> None:
         """A condition on dates only (e.g. 成立满一年) cannot be bought: the earliest date it holds."""
 
         def ok(day: dt.date) -> bool:
@@ -729,7 +553,7 @@ class Solver:
                 lo = mid
         self.note(f"未满足：{label}，不能用投入替代，最早于 {(self.on + dt.timedelta(days=hi)).isoformat()} 满足")
 
-    def _solve_flag(self, name: str, want: bool, rec: Mapping[str, Any]) -> list[Changes]:
+    def flag(self, name: str, want: bool, rec: Mapping[str, Any]) -> list[Changes]:
         s = self.spec(name)
         cur = rec.get(name)
         if cur is None:
@@ -742,50 +566,61 @@ class Solver:
         if kind == "flag" and want == s.get("to", True):
             return [{name: want}]
         if kind == "title" and want:
-            return self._solve_title(name, s["policy"], rec)
-        self._blocked_field(name)
+            return self.title(name, s["policy"], rec)
+        self.blocked_field(name)
         return []
 
-    def _solve_title(self, name: str, pid: str, rec: Mapping[str, Any]) -> list[Changes]:
+    def title(self, name: str, pid: str, rec: Mapping[str, Any]) -> list[Changes]:
         label = self.label(name)
         if self.depth >= 1:
             self.note(f"需先取得：{label}")
             return []
-        try:
-            sub = Solver(self.registry[pid], self.params, self.on, self.options, self.model, self.allowed,
-                         self.max_cost, self.max_changes, self.depth + 1, schema=self.schema,
-                         registry=self.registry)
-        except Exception:
+        key = ("title", pid, self.depth + 1, self.allowed and tuple(sorted(self.allowed)), self.max_cost,
+               self.max_changes)
+        if key not in self.shared:
+            try:
+                self.shared[key] = Solver(self.registry[pid], self.params, self.on, self.options, self.model,
+                                          self.allowed, self.max_cost, self.max_changes, self.depth + 1,
+                                          schema=self.schema, registry=self.registry, shared=self.shared)
+            except Exception:
+                self.shared[key] = None
+        sub = self.shared[key]
+        if sub is None:
             self.note(f"需先取得：{label}（该政策尚未纳入本系统）")
             return []
-        st, _ = sub.status(rec)
+        memo = sub._memo_for(rec).setdefault("title", None)
+        if memo is None:  # once per record: the prerequisite's own options and reasons
+            sub.reasons = []
+            st, _ = sub.status(rec)
+            alts = [{}] if st == "qualified" else sub.best(sub.solve(sub.regime.qualify, rec), rec)[:3]
+            memo = sub._memo_for(rec)["title"] = (st, alts, list(sub.reasons))
+        st, alts, reasons = memo
         if st == "qualified":
             return [{name: True}]
-        alts = sub.solve(sub.regime.qualify, rec)
-        for r in sub.reasons:
+        for r in reasons:
             self.note(f"{label}：{r}")
-        return [self.merge(a, {name: True}) for a in self._best(alts, rec)[:3]]
+        return [self.merge(a, {name: True}) for a in alts]
 
-    def _best(self, alts: list[Changes], rec: Mapping[str, Any], k: int = 8) -> list[Changes]:
+    def best(self, alts: list[Changes], rec: Mapping[str, Any], k: int = 8) -> list[Changes]:
         seen: dict[tuple, Changes] = {}
         for a in alts:
             seen.setdefault(tuple(sorted((f, str(v)) for f, v in a.items())), a)
         ranked = sorted(seen.values(), key=lambda a: self.effort_of(a, rec))
         return ranked[:k]
 
-    def _product(self, parts: list[list[Changes]], rec: Mapping[str, Any]) -> list[Changes]:
+    def product(self, parts: list[list[Changes]], rec: Mapping[str, Any]) -> list[Changes]:
         if any(not p for p in parts):
             return []
-        parts = [self._best(p, rec, 4) for p in parts]
+        parts = [self.best(p, rec, 4) for p in parts]
         combos = [self.merge(*c) for c in itertools.product(*parts)]
-        return self._best(combos, rec)
+        return self.best(combos, rec)
 
     # ---- public ---------------------------------------------------------------------------------
     def candidates(self, rec: Mapping[str, Any]) -> list[Changes]:
         """Closed, unverified change sets, cheapest first (the batch path verifies them in Polars)."""
         alts = self.solve(self.regime.qualify, rec)
         out = []
-        for a in self._best(alts, rec, max(self.model.options_per_policy * 3, 8)):
+        for a in self.best(alts, rec, max(self.model.options_per_policy * 3, 8)):
             if not a:
                 continue
             if self.max_cost is not None and self.effort_of(a, rec) > self.max_cost:
@@ -804,8 +639,10 @@ class Solver:
         return GapOption(rows, cost, wait, add_years(self.on, wait) if wait > 0 else None,
                          cost + wait * self.model.year_equivalent_yuan, st, score, closed)
 
-    def run(self, record: Mapping[str, Any]) -> PolicyGaps:
-        rec = prepare_record(record, self.fields, self.schema)
+    def run(self, record: Mapping[str, Any], prepared: bool = False) -> PolicyGaps:
+        """The gap analysis of one record (``prepared``: already read by ``prepare_record`` over at
+        least this policy's fields — a ladder prepares it once, so the policies share their memos)."""
+        rec = dict(record) if prepared else prepare_record(record, self.fields, self.schema)
         st, score = self.status(rec)
         base = dict(policy=self.policy.id, name=self.regime.name, on=self.on, regime=self.regime.id,
                     status=st, score=score)
@@ -819,7 +656,14 @@ class Solver:
             self.note("当前为待人工审核：需专家评审或人工核查的事项不作为方案")
         opts: list[GapOption] = []
         seen: set[tuple] = set()
-        for ch in self.candidates(rec):
+        k = self.model.options_per_policy
+        for ch in self.candidates(rec):  # cheapest first
+            if len(opts) >= k:
+                # a candidate dearer than the k-th option kept can only come after it (an option is
+                # dropped only for a cheaper one it does not improve on): stop verifying
+                kept = _drop_dominated(sorted(opts, key=lambda o: (o.effort, len(o.changes))), self)
+                if len(kept) >= k and self.effort_of(ch, rec) > kept[k - 1].effort:
+                    break
             o = self.option(ch, rec)
             if o is None:
                 continue
@@ -866,6 +710,15 @@ def apply_changes(rec: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[st
 
 
 def prepare_record(record: Mapping[str, Any], fields: Sequence[str], schema: Schema) -> dict[str, Any]:
+    """The record as the solver reads it: checked, dates as ISO text (as the trace reads them) and
+    numbers as exact ``Fraction`` once (the search reads each many times)."""
     rec = coerce_record(dict(record), sorted(fields), schema)
-    # the interpreter's trace reads every field as a number or text: dates travel as ISO text
-    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in rec.items()}
+
+    def exact(v: Any) -> Any:
+        if isinstance(v, dt.date):
+            return v.isoformat()
+        if isinstance(v, float | int) and not isinstance(v, bool):
+            return num(v)
+        return v
+
+    return {k: exact(v) for k, v in rec.items()}

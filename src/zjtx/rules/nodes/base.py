@@ -144,7 +144,19 @@ def _tol(t: Fraction) -> Fraction:
 
 
 def compare(a: Fraction, op: str, b: Fraction) -> bool:
-    """Exact comparison with the boundary tolerance of POLICIES.md §1.4."""
+    """Exact comparison with the boundary tolerance of POLICIES.md §1.4.
+
+    Values further apart than 10⁻⁶ (relative) are compared as floats: far outside the 10⁻⁹ band the
+    float comparison cannot differ from the exact one, and it costs no ``Fraction`` arithmetic."""
+    fa, fb = float(a), float(b)
+    if abs(fa - fb) > 1e-6 * (abs(fb) + 1.0):
+        if op in (">=", ">"):
+            return fa > fb
+        if op in ("<=", "<"):
+            return fa < fb
+        if op == "==":
+            return False
+        raise ValueError(op)
     t = _tol(b)
     if op == ">=":
         return a >= b - t
@@ -213,10 +225,15 @@ def fmt(v: Any) -> Any:
 
 
 def reviewable(node: Any) -> bool:
-    """Whether a node's outcome can depend on the review mode (expert items, undefined formulas)."""
-    if getattr(node, "REVIEW", False):
-        return True
-    return any(reviewable(c) for c in getattr(node, "children", lambda: [])())
+    """Whether a node's outcome can depend on the review mode (expert items, undefined formulas).
+    Computed once per node (the tree does not change after it is declared)."""
+    known = node.__dict__.get("_reviewable") if hasattr(node, "__dict__") else None
+    if known is not None:
+        return known
+    out = bool(getattr(node, "REVIEW", False)) or any(reviewable(c) for c in getattr(node, "children", lambda: [])())
+    if hasattr(node, "__dict__"):
+        node.__dict__["_reviewable"] = out
+    return out
 
 
 

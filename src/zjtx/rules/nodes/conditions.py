@@ -72,6 +72,12 @@ class Cond(ABC):
         ...
 
     def ev(self, rec: dict[str, Any], cx: Ctx) -> bool | None:
+        if cx.trace is None and not reviewable(self):
+            # the same in every review mode: evaluated once per evaluation (the modes share the cache)
+            key = ("cond", id(self))
+            if key not in cx.cache:
+                cx.cache[key] = self._ev(rec, cx)
+            return cx.cache[key]
         v = self._ev(rec, cx)
         if self.id is not None and cx.trace is not None and cx.mode is None:
             cx.record(
@@ -95,6 +101,20 @@ class Cond(ABC):
     @abstractmethod
     def describe(self, cx: Ctx | None = None) -> str:
         ...
+
+    # ---- the gap solver --------------------------------------------------------------------
+    @abstractmethod
+    def gap(self, s: Any, rec: dict[str, Any], cx: Ctx) -> list[dict[str, Any]]:
+        """Alternative change sets that would make this condition hold (``s``: the solver, for
+        search and pricing), or none with the specific reason noted (``s.note``)."""
+
+    def gap_negated(self, s: Any, rec: dict[str, Any], cx: Ctx) -> list[dict[str, Any]]:
+        """As ``gap``, for ``Not(self)``."""
+        s.note(f"须不满足「{self.label_text(cx)}」，不能通过投入改变（不作为方案）")
+        return []
+
+
+FLIP = {">=": "<", ">": "<=", "<=": ">", "<": ">=", "==": "=="}
 
 
 class Cmp(Cond):
@@ -128,6 +148,25 @@ class Cmp(Cond):
     def describe(self, cx: Ctx | None = None) -> str:
         sym = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}[self.op]
         return f"{_bare(self.a.describe(cx))} {sym} {_bare(self.b.describe(cx))}"
+
+    def gap(self, s, rec, cx):
+        label = self.label_text(cx)
+        t = self.b.ev(rec, cx)
+        if self.a.ev(rec, cx) is None or t is None:
+            s.note(f"{label}：缺少数据")
+            return []
+        if s.date_only(self):
+            s.note_earliest(self, rec, label)
+            return []
+        alts = s.invert(self.a, self.op, t, rec, cx)
+        if not alts:
+            s.note(f"未满足且无法通过投入满足：{label}")
+        return alts
+
+    def gap_negated(self, s, rec, cx):
+        if self.op == "==":
+            return super().gap_negated(s, rec, cx)
+        return Cmp(self.a, FLIP[self.op], self.b).gap(s, rec, cx)
 
 
 def _bare(text: str) -> str:
@@ -196,6 +235,19 @@ class All(_Junction):
     def describe(self, cx: Ctx | None = None) -> str:
         return " 且 ".join(c.label_text(cx) for c in self.conds)
 
+    def gap(self, s, rec, cx):
+        """Every failing part fixed together: scored parts in one search (they share indicators),
+        the others each by their own inversion, then the cheapest combinations."""
+        scored = [c for c in self.conds if getattr(c, "SCORED", False)]
+        parts: list[list[dict[str, Any]]] = []
+        if scored and any(s.holds(c, rec) is not True for c in scored):
+            parts.append(s.score_options(scored, rec, cx))
+        for c in self.conds:
+            if getattr(c, "SCORED", False) or s.holds(c, rec) is True:
+                continue
+            parts.append(s.solve(c, rec, cx))
+        return s.product(parts, rec)
+
 
 class AnyOf(_Junction):
     def _combine(self, values: list[bool | None]) -> bool | None:
@@ -206,6 +258,12 @@ class AnyOf(_Junction):
 
     def describe(self, cx: Ctx | None = None) -> str:
         return " 或 ".join(f"({c.label_text(cx)})" for c in self.conds)
+
+    def gap(self, s, rec, cx):
+        out: list[dict[str, Any]] = []
+        for c in self.conds:
+            out += s.solve(c, rec, cx)
+        return s.best(out, rec)
 
 
 class Is(Cond):
@@ -230,6 +288,12 @@ class Is(Cond):
 
     def describe(self, cx: Ctx | None = None) -> str:
         return f"{self.name} = {'是' if self.value else '否'}"
+
+    def gap(self, s, rec, cx):
+        return s.flag(self.name, self.value, rec)
+
+    def gap_negated(self, s, rec, cx):
+        return s.flag(self.name, not self.value, rec)
 
 
 def IsTrue(name: str) -> Is:
@@ -267,6 +331,16 @@ class In(Cond):
         vals = self._vals(cx) if cx is not None or not isinstance(self.values, P) else [self.values.pid]
         return f"{self.name} ∈ {{{', '.join(vals)}}}"
 
+    def gap(self, s, rec, cx):
+        spec = s.spec(self.name)
+        if spec is None or spec.get("kind") != "category":
+            s.blocked_field(self.name)
+            return []
+        out = [{self.name: v} for v in self._vals(cx) if s.category_value(self.name, v, rec) is not None]
+        if not out:
+            s.note(f"未满足：{self.label_text(cx)}")
+        return out
+
 
 class Not(Cond):
     def __init__(self, cond: Cond):
@@ -284,6 +358,9 @@ class Not(Cond):
 
     def describe(self, cx: Ctx | None = None) -> str:
         return f"非({self.cond.describe(cx)})"
+
+    def gap(self, s, rec, cx):
+        return self.cond.gap_negated(s, rec, cx)
 
 
 class RankAtMost(Cond):
@@ -310,6 +387,10 @@ class RankAtMost(Cond):
     def describe(self, cx: Ctx | None = None) -> str:
         return f"{self.name} ≤ {self.n.describe(cx)}"
 
+    def gap(self, s, rec, cx):
+        s.note(f"需获得相应奖项或名次（不作为方案）：{self.label_text(cx)}")
+        return []
+
 
 class HasRank(Cond):
     """A rank field is present (any award at all)."""
@@ -331,6 +412,10 @@ class HasRank(Cond):
 
     def describe(self, cx: Ctx | None = None) -> str:
         return f"{self.name} 有记录"
+
+    def gap(self, s, rec, cx):
+        s.note(f"需获得相应奖项（不作为方案）：{self.label_text(cx)}")
+        return []
 
 
 class Expert(Cond):
@@ -373,6 +458,10 @@ class Expert(Cond):
     def describe(self, cx: Ctx | None = None) -> str:
         return f"{self.name} = 是（专家/审核判断）"
 
+    def gap(self, s, rec, cx):
+        s.note(f"需专家评审：{s.label(self.name)}")
+        return []
+
 
 class ClearOrReview(Cond):
     REVIEW = True
@@ -408,6 +497,13 @@ class ClearOrReview(Cond):
     def describe(self, cx: Ctx | None = None) -> str:
         return f"{self.name} = 否（为是时需人工核查时间窗口）"
 
+    def gap(self, s, rec, cx):
+        if rec.get(self.name):
+            s.note(f"存在否决项：{s.label(self.name)}（需人工核查时间窗口）")
+        else:
+            s.note(f"{s.label(self.name)} 缺少数据")
+        return []
+
 
 class Literal(Cond):
     def __init__(self, value: bool):
@@ -421,6 +517,13 @@ class Literal(Cond):
 
     def describe(self, cx: Ctx | None = None) -> str:
         return "是" if self.value else "否"
+
+    def gap(self, s, rec, cx):
+        s.note(f"由规则决定，企业无法改变：{self.label_text(cx)}")
+        return []
+
+    def gap_negated(self, s, rec, cx):
+        return self.gap(s, rec, cx)
 
 
 class Option(Cond):
@@ -438,6 +541,13 @@ class Option(Cond):
     def describe(self, cx: Ctx | None = None) -> str:
         return f"评价方式 {self.key} = {self.value}"
 
+    def gap(self, s, rec, cx):
+        s.note(f"由评价方式决定，企业无法改变：{self.label_text(cx)}")
+        return []
+
+    def gap_negated(self, s, rec, cx):
+        return self.gap(s, rec, cx)
+
 
 class ParamFlag(Cond):
     """A boolean parameter (e.g. Guangdong's 'require_innovative_sme' from a date)."""
@@ -453,6 +563,15 @@ class ParamFlag(Cond):
 
     def describe(self, cx: Ctx | None = None) -> str:
         return f"参数 {self.pid} = {cx.p(self.pid) if cx else '?'}"
+
+    def gap(self, s, rec, cx):
+        s.note(f"由规则决定，企业无法改变：{self.label_text(cx)}")
+        return []
+
+    def gap_negated(self, s, rec, cx):
+        label = cx.params[self.pid].label if self.pid in cx.params else self.pid
+        s.note(f"由规则决定，企业无法改变：{label}（该要求现行有效）")
+        return []
 
 
 def Implies(a: Cond, b: Cond) -> Cond:
@@ -500,6 +619,13 @@ class StartsWith(Cond):
         else:
             vals = self._vals(cx) if cx is not None else list(self.prefixes)  # type: ignore[arg-type]
         return f"{self.name} 以 {' / '.join(vals)} 开头"
+
+    def gap(self, s, rec, cx):
+        if rec.get(self.name) is None:
+            s.note(f"{s.label(self.name)} 缺少数据")
+        else:
+            s.note(f"不符合适用范围（{s.label(self.name)}不能通过投入改变，不作为方案）：{self.label_text(cx)}")
+        return []
 
 
 # ---------------------------------------------------------------------------------------------

@@ -112,6 +112,11 @@ class Indicator(ABC):
         """(condition, points) rows for the docs."""
         return []
 
+    @abstractmethod
+    def upgrades(self, s: Any, rec: dict[str, Any], cx: Ctx, cur: Any) -> list[tuple[Any, dict[str, Any]]]:
+        """(points after, change set) for every better level than ``cur`` points: the smallest
+        change of one input that lands on it (``s``: the gap solver), or none with the reason."""
+
 
 def _open(lo: Any, hi: Any, review: bool) -> Interval:
     return (lo, hi, lo, hi) if review else (lo, hi, hi, lo)
@@ -200,6 +205,16 @@ class Banded(Indicator):
         unit = cx.params[self.bands].unit
         return [(f"{self.value.describe()} {band_text(e, unit)}", e["points"]) for e in self.entries(cx)]
 
+    def upgrades(self, s, rec, cx, cur):
+        out = []
+        for e in self.entries(cx):
+            op, x = _entry_op(e)
+            if op is None or e["points"] <= cur:
+                continue
+            for ch in s.invert(self.value, op, Fraction(x), rec, cx):
+                out.append((e["points"], ch))
+        return out
+
 
 class Tiered(Indicator):
     """First tier whose count condition holds: entries ``{field: f, min: n, points: p}``, last
@@ -264,6 +279,15 @@ class Tiered(Indicator):
             rows.append((f"{e['field']} ≥ {e.get('min', 1)}" if "field" in e else "其他", e["points"]))
         return rows
 
+    def upgrades(self, s, rec, cx, cur):
+        out = []
+        for e in self.entries(cx):
+            if "field" not in e or e["points"] <= cur:
+                continue
+            for ch in s.invert_field(e["field"], ">=", Fraction(e.get("min", 1)), rec):
+                out.append((e["points"], ch))
+        return out
+
     def band_of(self, rec, cx):
         for e in self.entries(cx):
             if "field" not in e:
@@ -325,6 +349,21 @@ class Categorical(Indicator):
     def table(self, cx: Ctx) -> list[tuple[str, Any]]:
         return [(f"{self.field} = {k}", v) for k, v in self.table_of(cx).items()]
 
+    def upgrades(self, s, rec, cx, cur):
+        m = self.table_of(cx)
+        out: list[tuple[Any, dict[str, Any]]] = []
+        if s.spec(self.field) is None:
+            if any(p > cur for p in m.values()):
+                s.blocked_field(self.field)
+            return out
+        for k, p in m.items():
+            if p <= cur or k == "other":
+                continue
+            v = s.category_value(self.field, k, rec)
+            if v is not None:
+                out.append((p, {self.field: v}))
+        return out
+
 
 class Stepped(Indicator):
     """``min(floor(value / per) × points, cap)`` (e.g. 1 point per full 2 years, cap 5)."""
@@ -361,6 +400,18 @@ class Stepped(Indicator):
         r = cx.p(self.rule)
         return [(f"每满{fmt(r['per'])} {self.value.describe()} 得{fmt(r['points'])}分", f"最高{fmt(r['cap'])}")]
 
+    def upgrades(self, s, rec, cx, cur):
+        r = cx.p(self.rule)
+        out = []
+        steps = math.ceil(Fraction(r["cap"]) / Fraction(r["points"]))
+        for k in range(1, steps + 1):
+            p = min(k * r["points"], r["cap"])
+            if p <= cur:
+                continue
+            for ch in s.invert(self.value, ">=", Fraction(k) * Fraction(r["per"]), rec, cx):
+                out.append((p, ch))
+        return out
+
 
 class BestOf(Indicator):
     """The better of several options (the enterprise chooses; the engine takes the best)."""
@@ -388,6 +439,15 @@ class BestOf(Indicator):
         for o in self.options:
             rows.extend((f"[{o.label}] {c}", p) for c, p in o.table(cx))
         return rows
+
+    def upgrades(self, s, rec, cx, cur):
+        out = []
+        for o in self.options:
+            lo, hi = s.points(o, rec, None)
+            if lo != hi:
+                continue
+            out += [(p, ch) for p, ch in o.upgrades(s, rec, cx, lo) if p > cur]
+        return out
 
 
 class ExpertPoints(Indicator):
@@ -439,6 +499,10 @@ class ExpertPoints(Indicator):
         lo, hi = self.range(cx)
         return [(f"专家评分 {self.field}", f"{fmt(lo)}–{fmt(hi)}")]
 
+    def upgrades(self, s, rec, cx, cur):
+        s.note(f"需专家评审：{self.label}")
+        return []
+
 
 @dataclass
 class Dimension:
@@ -463,7 +527,7 @@ class Dimension:
 
     def ev(self, rec: dict[str, Any], cx: Ctx) -> Interval:
         ivs = [i.ev(rec, cx) for i in self.indicators]
-        out = [sum((iv[k] for iv in ivs), Fraction(0)) for k in range(4)]
+        out = [sum(iv[k] for iv in ivs) for k in range(4)]  # int points stay int (exact either way)
         if self.cap:
             c = cx.p(self.cap)
             out = [min(x, c) for x in out]
@@ -493,7 +557,7 @@ class Score:
         if key in cx.cache:
             return cx.cache[key]
         ivs = [d.ev(rec, cx) for d in self.dimensions]
-        iv = tuple(sum((x[k] for x in ivs), Fraction(0)) for k in range(4))
+        iv = tuple(sum(x[k] for x in ivs) for k in range(4))
         cx.cache[key] = iv
         return iv  # type: ignore[return-value]
 
@@ -506,6 +570,8 @@ def mode_bounds(iv: tuple[Any, Any, Any, Any], mode: str | None) -> tuple[Any, A
 class ScoreAtLeast(Cond):
     """Score (or one dimension) reaches a threshold: true if its minimum does, false if its
     maximum does not, else unknown (POLICIES.md §1.3)."""
+
+    SCORED = True  # solved together with the other scored constraints of its conjunction
 
     def __init__(self, target: Score | Dimension, threshold: Value, strict: bool = False):
         self.target, self.threshold, self.strict = target, threshold, strict
@@ -533,6 +599,9 @@ class ScoreAtLeast(Cond):
     def describe(self, cx: Ctx | None = None) -> str:
         t = self.threshold.describe(cx)
         return f"{self.target.label} {'>' if self.strict else '≥'} {t}{'' if t.endswith('分') else '分'}"
+
+    def gap(self, s, rec, cx):
+        return s.score_options([self], rec, cx)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -737,6 +806,10 @@ class PinnedBands(Indicator):
         widths = [p for p, a, b in self._possible_pl(cx) if a < b]
         out.append((self.pin, unpinned & (pl.any_horizontal(widths) if widths else pl.lit(False))))
         return out
+
+    def upgrades(self, s, rec, cx, cur):
+        s.note(f"需专家评审：{self.label}（档内分值由专家评定）")
+        return []
 
     def pin_issue_pl(self, cx: Ctx) -> pl.Expr:
         """The reason the pin is outside every possible band (as ``pin_issue``), else null."""

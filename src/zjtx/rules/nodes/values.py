@@ -70,6 +70,12 @@ class Value(ABC):
             out.extend(c.manual_pl(cx))
         return out
 
+    @abstractmethod
+    def invert(self, s: Any, op: str, target: Any, rec: dict[str, Any], cx: Ctx) -> list[dict[str, Any]]:
+        """Change sets (one input each) that make ``self op target`` hold, from the node's shape;
+        ``s`` is the gap solver (search and pricing: ``invert_field``, ``note``, …). A node that
+        cannot be moved by the enterprise says why (``s.note``) and returns no change."""
+
     # arithmetic sugar
     def __truediv__(self, other: Value) -> Value:
         return Div(self, other)
@@ -118,6 +124,9 @@ class F(Value):
     def describe(self, cx: Ctx | None = None) -> str:
         return self.name
 
+    def invert(self, s, op, target, rec, cx):
+        return s.invert_field(self.name, op, target, rec)
+
 
 class NumF(F):
     """A numeric field (float64 in Polars)."""
@@ -141,6 +150,9 @@ class Const(Value):
 
     def describe(self, cx: Ctx | None = None) -> str:
         return str(fmt(self.value))
+
+    def invert(self, s, op, target, rec, cx):
+        return []  # a constant of the rule: the other side of the comparison moves
 
 
 
@@ -170,6 +182,9 @@ class P(Value):
         v = self.value(cx)
         pv = cx.params[self.pid]
         return param_text(ParamValue(self.pid, v, pv.label, pv.unit) if self.key else pv)
+
+    def invert(self, s, op, target, rec, cx):
+        return []  # a parameter of the rule: the other side of the comparison moves
 
 
 class _Bin(Value):
@@ -212,6 +227,9 @@ class Add(_Bin):
     def pl(self, cx: Ctx) -> pl.Expr:
         return self.a.pl(cx) + self.b.pl(cx)
 
+    def invert(self, s, op, target, rec, cx):
+        return s.invert_sum([self.a, self.b], op, target, rec, cx)
+
 
 class Sub(_Bin):
     sym = "−"
@@ -222,6 +240,12 @@ class Sub(_Bin):
     def pl(self, cx: Ctx) -> pl.Expr:
         return self.a.pl(cx) - self.b.pl(cx)
 
+    def invert(self, s, op, target, rec, cx):
+        b = self.b.ev(rec, cx)
+        if b is None or b is UNDEF:
+            return []
+        return self.a.invert(s, op, Fraction(target) + b, rec, cx)
+
 
 class Mul(_Bin):
     sym = "×"
@@ -231,6 +255,15 @@ class Mul(_Bin):
 
     def pl(self, cx: Ctx) -> pl.Expr:
         return self.a.pl(cx) * self.b.pl(cx)
+
+    def invert(self, s, op, target, rec, cx):
+        for x, c in ((self.a, self.b), (self.b, self.a)):
+            if isinstance(c, Const | P):
+                cv = Fraction(c.ev(rec, cx))
+                if cv > 0:
+                    return x.invert(s, op, Fraction(target) / cv, rec, cx)
+        s.note(f"{self.describe(cx)} 为两个可变量之积，不自动求解（需人工研判）")
+        return []
 
 
 class Div(_Bin):
@@ -266,6 +299,19 @@ class Div(_Bin):
         out.append((f"无定义:{self.label()}", undefined))
         return out
 
+    def invert(self, s, op, target, rec, cx):
+        """Solved for the numerator with the denominator as it is — or jointly when raising the
+        numerator raises the denominator too (a 科技人员 hired is also 职工)."""
+        b = self.b.ev(rec, cx)
+        if b is None or b is UNDEF or b <= 0:
+            s.note(f"{self.b.describe()} 为空或不大于0，比值无定义，需先核实数据")
+            return []
+        if isinstance(self.a, F) and isinstance(self.b, F) and op in (">=", ">"):
+            spec = s.spec(self.a.name) or {}
+            if self.b.name in (spec.get("parents") or []):
+                return s.invert_coupled(self.a.name, self.b.name, op, Fraction(target), rec)
+        return self.a.invert(s, op, Fraction(target) * b, rec, cx)
+
 
 class Sum(Value):
     def __init__(self, *items: Value):
@@ -296,6 +342,9 @@ class Sum(Value):
 
     def describe(self, cx: Ctx | None = None) -> str:
         return "(" + " + ".join(i.describe(cx) for i in self.items) + ")"
+
+    def invert(self, s, op, target, rec, cx):
+        return s.invert_sum(self.items, op, target, rec, cx)
 
 
 def Mean(*items: Value) -> Value:
@@ -370,6 +419,10 @@ class DaysSince(Value):
     def describe(self, cx: Ctx | None = None) -> str:
         return f"{self.name}至评价日的天数"
 
+    def invert(self, s, op, target, rec, cx):
+        s.note(f"{s.label(self.name)}决定的时间条件不能用投入替代，只能等待")
+        return []
+
 
 class CountedYears(Value):
     """How many of the fiscal years ``_y1 … _yN`` count (N = parameter ``max_years``).
@@ -423,6 +476,10 @@ class CountedYears(Value):
     def describe(self, cx: Ctx | None = None) -> str:
         return "计算年度数"
 
+    def invert(self, s, op, target, rec, cx):
+        s.note(f"计算年度数由{s.label(self.name)}决定，不能通过投入改变")
+        return []
+
 
 class CountedSum(Value):
     """``Σ base_yk`` over the counted years k = 1 … n (``base_yk`` falls back to ``fallback_yk``).
@@ -468,6 +525,15 @@ class CountedSum(Value):
 
     def describe(self, cx: Ctx | None = None) -> str:
         return f"Σ{self.base}"
+
+    def invert(self, s, op, target, rec, cx):
+        """A sum over the counted years: solved for one counted year's value (in practice the latest,
+        ``_y1``: earlier years are history and not in the effort model)."""
+        n = self.years.ev(rec, cx)
+        if n is None:
+            s.note(f"{s.label(self.years.name)} 缺少数据")
+            return []
+        return s.invert_sum(self.items[: int(n)], op, target, rec, cx)
 
 
 class Lookup(Value):
@@ -531,3 +597,7 @@ class Lookup(Value):
             cond = "其他" if op is None else band_text({k: x for k, o in _BOUND_KEYS.items() if o == op}, key_unit)
             rows.append(f"{cond}→{v}")
         return f"{self.label or self.table}（按 {self.key.describe(cx)}：{'；'.join(rows)}）"
+
+    def invert(self, s, op, target, rec, cx):
+        s.note(f"{self.label or self.table}由{self.key.describe(cx)}分档决定，门槛本身不作为方案")
+        return []
