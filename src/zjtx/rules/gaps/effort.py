@@ -34,7 +34,7 @@ class EffortModel:
     def load(cls, path: str | Path | None = None) -> EffortModel:
         data = yaml.safe_load(Path(path or EFFORT_PATH).read_text(encoding="utf-8")) or {}
         return cls(
-            fields={k: exact(v) for k, v in (data.get("fields") or {}).items()},
+            fields={k: _ints(exact(v)) for k, v in (data.get("fields") or {}).items()},
             year_equivalent_yuan=Fraction(exact(data.get("year_equivalent_yuan", 200000))),
             max_changes=int(data.get("max_changes", 3)),
             options_per_policy=int(data.get("options_per_policy", 5)),
@@ -53,6 +53,17 @@ class EffortModel:
             return str(s["label"])
         spec = (schema or {}).get(f)
         return spec.label if spec is not None and spec.label else f
+
+
+def _ints(v: Any) -> Any:
+    """Integral exact numbers as ``int`` (cheaper arithmetic in the search; same values)."""
+    if isinstance(v, Fraction) and v.denominator == 1:
+        return v.numerator
+    if isinstance(v, dict):
+        return {k: _ints(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_ints(x) for x in v]
+    return v
 
 
 @lru_cache(maxsize=4)

@@ -247,7 +247,8 @@ class Solver:
 
     def _effort(self, changes: Changes, rec: Mapping[str, Any]) -> Fraction:
         """``price`` without the change rows (the search calls this often; ``price`` stays the
-        reference and the tests compare both through the returned options)."""
+        reference and the tests compare both through the returned options). Exact, with integral
+        amounts kept as ``int`` (the common case) to spare ``Fraction`` arithmetic."""
         closed, paid = self.close(changes, rec)
         cost: Any = 0
         wait: Any = 0
@@ -258,13 +259,13 @@ class Solver:
             kind = s.get("kind")
             cur = rec.get(f)
             if kind in ("money", "business"):
-                cost += abs(Fraction(v) - num(cur or 0)) * s.get("per_yuan", 1)
+                cost += abs(_q(v) - _q(cur or 0)) * s.get("per_yuan", 1)
             elif kind == "count":
-                cost += max(Fraction(v) - num(cur or 0) - paid.get(f, 0), 0) * s.get("unit_cost", 0)
+                cost += max(_q(v) - _q(cur or 0) - _q(paid.get(f, 0)), 0) * s.get("unit_cost", 0)
             elif kind == "level":
-                cost += max(Fraction(v) - num(cur or 0), 0) * s.get("step_cost", 0)
+                cost += max(_q(v) - _q(cur or 0), 0) * s.get("step_cost", 0)
             elif kind == "time":
-                wait = max(wait, Fraction(v) - num(cur or 0))
+                wait = max(wait, _q(v) - _q(cur or 0))
             elif kind == "category":
                 table = s.get("cost", {})
                 cost += max(Fraction(table.get(v, 0)) - Fraction(table.get(cur or "none", 0)), 0)
@@ -432,11 +433,13 @@ class Solver:
                 self.note(f"需专家评审：{i.label}（按最低分计算）")
 
         caps = {id(d): cx.p(d.cap) for dims, _, _ in targets for d in dims if d.cap}
+        members = {id(d): [id(i) for i in d.indicators] for dims, _, _ in targets for d in dims}
 
         def value(dims: list[Dimension], sel: Mapping[int, Any]) -> Any:
             total: Any = 0
             for d in dims:
-                s = sum(sel.get(id(i), pts[id(i)]) for i in d.indicators)
+                get = sel.get
+                s = sum(get(k, pts[k]) for k in members[id(d)])
                 if d.cap:
                     s = min(s, caps[id(d)])
                 total += s
@@ -677,6 +680,14 @@ class Solver:
         reasons = _rank_reasons(self.reasons) if not opts else [
             r for r in _rank_reasons(self.reasons) if r.startswith(("需专家", "存在否决", "当前为"))]
         return PolicyGaps(**base, options=opts, reasons=reasons, feasible=bool(opts))
+
+
+def _q(x: Any) -> Any:
+    """An exact number as ``int`` when integral, else ``Fraction``."""
+    if isinstance(x, int):
+        return x
+    x = Fraction(x)
+    return x.numerator if x.denominator == 1 else x
 
 
 def _rank_reasons(reasons: list[str]) -> list[str]:
