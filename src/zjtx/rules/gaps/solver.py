@@ -645,7 +645,7 @@ class Solver:
     def run(self, record: Mapping[str, Any], prepared: bool = False) -> PolicyGaps:
         """The gap analysis of one record (``prepared``: already read by ``prepare_record`` over at
         least this policy's fields — a ladder prepares it once, so the policies share their memos)."""
-        rec = dict(record) if prepared else prepare_record(record, self.fields, self.schema)
+        rec = record if prepared else prepare_record(record, self.fields, self.schema)
         st, score = self.status(rec)
         base = dict(policy=self.policy.id, name=self.regime.name, on=self.on, regime=self.regime.id,
                     status=st, score=score)

@@ -236,16 +236,19 @@ class All(_Junction):
         return " 且 ".join(c.label_text(cx) for c in self.conds)
 
     def gap(self, s, rec, cx):
-        """Every failing part fixed together: scored parts in one search (they share indicators),
-        the others each by their own inversion, then the cheapest combinations."""
+        """Every failing part fixed together: the others each by their own inversion, scored parts
+        in one search (they share indicators), then the cheapest combinations. A part that cannot be
+        fixed (its reason noted) ends the search: no combination can hold."""
         scored = [c for c in self.conds if getattr(c, "SCORED", False)]
         parts: list[list[dict[str, Any]]] = []
-        if scored and any(s.holds(c, rec) is not True for c in scored):
-            parts.append(s.score_options(scored, rec, cx))
         for c in self.conds:
             if getattr(c, "SCORED", False) or s.holds(c, rec) is True:
                 continue
             parts.append(s.solve(c, rec, cx))
+            if not parts[-1]:
+                return []
+        if scored and any(s.holds(c, rec) is not True for c in scored):
+            parts.append(s.score_options(scored, rec, cx))
         return s.product(parts, rec)
 
 
