@@ -19,7 +19,7 @@ from fractions import Fraction
 from typing import Any
 
 from zjtx.policies import catalog
-from zjtx.rules.calc import Calculator, check_inputs, dec
+from zjtx.rules.calculators import Calculator, check_inputs, dec
 from zjtx.rules.engine import parse_date
 from zjtx.rules.inputs import InputError, InputIssue, coerce_record
 from zjtx.rules.params import ParameterError, Params
@@ -28,7 +28,7 @@ from zjtx.rules.policy import PolicyError
 NEAR_POINTS = 10  # "nearly qualifies": score within this many points below the pass score (brief)
 
 
-def _calculator(policy: str) -> Calculator:
+def _calculator(policy: str) -> Any:
     p = catalog().get(policy)
     if not isinstance(p, Calculator):
         calcs = [k for k, v in catalog().registry.items() if isinstance(v, Calculator)]
@@ -236,7 +236,7 @@ def _benefits(rec: dict[str, Any], day: dt.date, params: Mapping[str, Any] | Non
     return out
 
 
-def _estimate(calc: Calculator, res: dict[str, Any]) -> tuple[Decimal | None, str | None]:
+def _estimate(calc: Any, res: dict[str, Any]) -> tuple[Decimal | None, str | None]:
     if calc.output == "tax":
         v = res.get("relief")
         return _money(v), ("减免税额（不享受优惠的税额 − 优惠后税额）" if v is not None else None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from zjtx.policies import catalog
-from zjtx.rules.calc import Calculator
+from zjtx.rules.calculators import Calculator
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 

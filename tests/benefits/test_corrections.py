@@ -54,3 +54,37 @@ def test_one_percent_until_march_2022(period: str, tax: int) -> None:
     rec = {"vat_period": period, "sales_3pct": 200_000}
     assert zjtx.calculate(VAT, rec, on="2028-01-01")["tax"] == D(tax)
     assert batch(rec, VAT, "2028-01-01")["tax"] == D(tax)
+
+
+REF = "vat_credit_refund"
+E17 = {"refund_period": "2022-04", "size_class": "micro", "manufacturing_etc": False, "credit_rating": "A",
+       "credit_2019_03": 200_000, "credit_end": 500_000, "input_ratio": 0.9, "stock_refunded": False,
+       "fraud_36m": False, "evasion_count_36m": 0, "refund_incentive_since_2019_04": False}
+
+
+def test_refund_conditions_cite_article_three() -> None:
+    r = zjtx.calculate(REF, E17, on="2022-04-30")
+    assert any("第三条" in t["cite"] for t in r["trace"] if t["id"] == "eligible")
+    assert {p["id"]: p["source"] for p in r["params"]}[f"{REF}.eligible_ratings"].startswith(
+        "财政部 税务总局公告2022年第14号 第三条")
+
+
+@pytest.mark.parametrize("six,end,amount,status", [
+    (True, 700_000, 270_000, "qualified"),       # incremental 50万 (exactly the floor): 50万 × 0.9 × 60%
+    (True, 699_999.99, 0, "not_qualified"),      # the sixth month's incremental credit below 50万
+    (False, 900_000, 0, "not_qualified"),        # not six months of positive incremental credit
+])
+def test_refund_after_2022_general_regime(six: bool, end: float, amount: int, status: str) -> None:
+    """The 小微企业 full refund of 2022年第14号 第一条 ends on 2022-12-31; a 小微企业 outside 制造业等行业
+    then refunds under 2019年第39号 第八条 (six months, 50万元, 60%)."""
+    inp = {**E17, "refund_period": "2023-06", "credit_end": end, "incremental_positive_6m": six}
+    r = zjtx.calculate(REF, inp, on="2023-06-30")
+    assert (r["status"], r["amount"], r["regime"]) == (status, D(amount), f"{REF}@2023-general")
+    assert r["provisional"] is True
+    b = batch(inp, REF, "2023-06-30")
+    assert (b["status"], b["amount"]) == (status, D(amount))
+
+
+def test_refund_december_2022_still_full() -> None:
+    r = zjtx.calculate(REF, {**E17, "refund_period": "2022-12", "stock_refunded": True}, on="2022-12-31")
+    assert (r["amount"], r["regime"]) == (D(450_000), f"{REF}@2022-14")

@@ -109,6 +109,8 @@ class Catalog:
                 raise PolicyError(f"zjtx.policies.{pid} 应定义 POLICY 或 CALCULATOR（id = {pid}）")
             registry[pid] = policy
             schema.update(specs(getattr(module, "INPUTS", {})))
+            if hasattr(policy, "bind"):  # calculators read their rule versions from the parameters
+                policy.bind(self.parameters)
         return registry, schema
 
     @property
