@@ -42,6 +42,7 @@ from zjtx.rules.calculators.expr import (
     compiled_fen,
     exact_fen,
     half_up,
+    reused,
 )
 from zjtx.rules.inputs import InputError, InputIssue, Schema
 from zjtx.rules.params import ParameterError, ParameterSet, Params
@@ -565,73 +566,87 @@ class Calculator(ABC):
 
     # ---- a register, in Polars ---------------------------------------------------------------
     def columns(self, params: Params, on: dt.date, options: dict[str, Any], mat: Any = None) -> list[pl.Expr]:
+        """The output columns for a frame. A month calculator compiles one declaration per parameter
+        segment and picks, per row, the segment its period falls in (an unmatched row is ``unknown``
+        with its period field listed as missing); lists and money columns are built once, after."""
         p = self.id
         ps = _source(params)
         if self.period_kind == "year":
             period = Period("year", self.tax_year_of(on))
             self.check_period(period, ps)
-            outs = self._compile(self.params_for(period.end, params), options, mat, "y")
-            outs["regime"] = pl.lit(self.regime_for(period.end).id)
+            raw = self._compile(self.params_for(period.end, params), options, mat, "y")
+            raw["regime"] = pl.lit(self.regime_for(period.end).id)
+            covered: pl.Expr = pl.lit(True)
         else:
             start = period_start_pl(self.period_field, self.allow_quarter)
             end = start.dt.offset_by("1mo").dt.offset_by("-1d")
             if self.allow_quarter:
                 end = pl.when(period_months_pl(self.period_field) == 3).then(
                     start.dt.offset_by("3mo").dt.offset_by("-1d")).otherwise(end)
+            segs = self.segments(ps)
+            which: Any = None
+            for i, (s_, e) in enumerate(segs):
+                cond = (start >= pl.lit(s_)) if e is None else ((start >= pl.lit(s_)) & (end <= pl.lit(e)))
+                which = pl.when(cond).then(pl.lit(i)) if which is None else which.when(cond).then(pl.lit(i))
+            idx: pl.Expr = which.otherwise(None) if which is not None else pl.lit(None, pl.Int32)
+            if mat is not None:
+                built = idx
+                idx = mat.get((self.id, "segment"), lambda: built)
             chains: dict[str, Any] = {}
-            for s, e in self.segments(ps):
-                cond = (start >= pl.lit(s)) if e is None else ((start >= pl.lit(s)) & (end <= pl.lit(e)))
-                seg = self._compile(self.params_for(s, params), options, mat, s.isoformat())
-                seg["regime"] = pl.lit(self.regime_for(s).id)
+            for i, (s_, _) in enumerate(segs):
+                seg = self._compile(self.params_for(s_, params), options, mat, s_.isoformat())
+                seg["regime"] = pl.lit(self.regime_for(s_).id)
                 for k, ex in seg.items():
-                    chains[k] = pl.when(cond).then(ex) if k not in chains else chains[k].when(cond).then(ex)
-            outs = {k: ch.otherwise(_default(k)) for k, ch in chains.items()}
-            covered = pl.any_horizontal([((start >= pl.lit(s)) if e is None else ((start >= pl.lit(s)) & (end <= pl.lit(e))))
-                                         for s, e in self.segments(ps)])
-            outs["status"] = pl.when(covered.fill_null(False)).then(outs["status"]).otherwise(pl.lit("unknown"))
-            outs["missing"] = pl.when(covered.fill_null(False)).then(outs["missing"]).otherwise(
-                pl.lit([self.period_field], dtype=pl.List(pl.String)))
+                    hit = idx == i
+                    chains[k] = pl.when(hit).then(ex) if k not in chains else chains[k].when(hit).then(ex)
+            raw = {k: ch.otherwise(None) for k, ch in chains.items()}
+            covered = idx.is_not_null()
         key = "tax" if self.output == "tax" else "amount"
-        cols = [outs["status"].alias(f"{p}.status"), outs["result"].alias(f"{p}.{key}"),
-                outs["baseline"].alias(f"{p}.baseline"), outs["relief"].alias(f"{p}.relief")]
-        if "reduction" in outs:
-            cols.append(outs["reduction"].alias(f"{p}.amount"))
-        cols += [outs["regime"].alias(f"{p}.regime"), outs["missing"].alias(f"{p}.missing"),
-                 outs["manual"].alias(f"{p}.manual"), outs["provisional"].alias(f"{p}.provisional")]
+        res, base = raw["result"], raw["baseline"]
+        if "reduction" in raw and self.output == "tax":
+            res = base - raw["reduction"]
+        relief = (base - res) if self.output == "tax" else res
+
+        def money(e: pl.Expr) -> pl.Expr:
+            return e.cast(MONEY) / 100
+
+        names = lambda prefix: sorted({k[len(prefix):] for k in raw if k.startswith(prefix)})  # noqa: E731
+        missing = _list_pl([(n, raw["miss." + n]) for n in names("miss.")])
+        manual = _list_pl([(n, raw["manual." + n]) for n in names("manual.")])
+        if self.period_kind != "year":
+            missing = pl.when(covered).then(missing).otherwise(pl.lit([self.period_field], dtype=pl.List(pl.String)))
+        cols = [pl.when(covered).then(raw["status"]).otherwise(pl.lit("unknown")).fill_null("unknown").alias(f"{p}.status"),
+                money(res).alias(f"{p}.{key}"), money(base).alias(f"{p}.baseline"), money(relief).alias(f"{p}.relief")]
+        if "reduction" in raw:
+            cols.append(money(raw["reduction"]).alias(f"{p}.amount"))
+        cols += [raw["regime"].alias(f"{p}.regime"), missing.alias(f"{p}.missing"), manual.alias(f"{p}.manual"),
+                 raw["provisional"].fill_null(False).alias(f"{p}.provisional")]
         return cols
 
     def _compile(self, prm: Params, options: dict[str, Any], mat: Any, seg: str) -> dict[str, pl.Expr]:
+        """One rule set's outputs as raw Polars expressions: status, amounts in Int64 fen, the
+        provisional flag, and one boolean per missing / manual name (``miss.<name>``, ``manual.<name>``)."""
         d = Decl(self, prm, options)
         c = self.declare(d)
-        env = PEnv(mat, (self.id, seg))
+        roots = [n for n in (c.status, c.result, c.baseline, c.reduction, c.provisional) if n is not None]
+        roots += [n for _, n in c.missing] + [n for _, n in c.manual]
+        env = PEnv(mat, (self.id, seg), reused(roots))
 
         def fen(n: Node | None) -> pl.Expr:
             return pl.lit(None, pl.Int64) if n is None else compiled_fen(n.pl(env))
 
-        res, base = fen(c.result), fen(c.baseline)
-        out: dict[str, pl.Expr] = {"status": c.status.pl(env).fill_null("unknown")}
+        out: dict[str, pl.Expr] = {"status": c.status.pl(env), "result": fen(c.result), "baseline": fen(c.baseline)}
         if c.reduction is not None:
-            red = fen(c.reduction)
-            out["reduction"] = red.cast(MONEY) / 100
-            if self.output == "tax":
-                res = base - red
-        relief = (base - res) if self.output == "tax" else res
-        out["result"] = res.cast(MONEY) / 100
-        out["baseline"] = base.cast(MONEY) / 100
-        out["relief"] = relief.cast(MONEY) / 100
-        out["missing"] = _list_pl([(k, n.pl(env)) for k, n in c.missing])
-        out["manual"] = _list_pl([(k, n.pl(env)) for k, n in c.manual])
+            out["reduction"] = fen(c.reduction)
+        for prefix, items in (("miss.", c.missing), ("manual.", c.manual)):
+            for k, n in items:
+                e = n.pl(env).fill_null(False)
+                out[prefix + k] = out[prefix + k] | e if prefix + k in out else e
         prov = pl.lit(self.provisional_of(prm, d.used))
         if c.provisional is not None:
             prov = prov | c.provisional.pl(env).fill_null(False)
         out["provisional"] = prov
         return out
-
-
-def _default(key: str) -> pl.Expr:
-    return {"status": pl.lit("unknown"), "missing": pl.lit([], dtype=pl.List(pl.String)),
-            "manual": pl.lit([], dtype=pl.List(pl.String)), "provisional": pl.lit(False),
-            "regime": pl.lit(None, pl.String)}.get(key, pl.lit(None, MONEY))
 
 
 def _source(params: Params) -> ParameterSet:

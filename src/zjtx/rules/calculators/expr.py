@@ -65,15 +65,36 @@ class Env:
 
 @dataclass
 class PEnv:
-    """A frame: shared sub-results become temporary columns when a ``Materializer`` is given."""
+    """A frame: sub-results used more than once (``reused``: node ids) become temporary columns when
+    a ``Materializer`` is given; the others stay inline in the expression that reads them."""
 
     mat: Any = None
     key: Any = ""
+    reused: frozenset[int] = frozenset()
 
     def shared(self, node: Node, build: Any) -> Any:
-        if self.mat is None:
+        if self.mat is None or id(node) not in self.reused:
             return build()
-        return self.mat.get((self.key, id(node)), build)
+        expr = build()
+        # keyed by the expression itself: the same sub-result in another parameter segment (e.g. the
+        # size class of every month) is one column, not one per segment
+        return self.mat.get((self.key[0] if isinstance(self.key, tuple) else self.key, str(expr)), lambda: expr)
+
+
+def reused(roots: Sequence[Node]) -> frozenset[int]:
+    """Ids of the nodes reachable from ``roots`` through more than one parent (or root)."""
+    seen: dict[int, int] = {}
+
+    def visit(n: Node) -> None:
+        k = id(n)
+        seen[k] = seen.get(k, 0) + 1
+        if seen[k] == 1:
+            for c in n.children():
+                visit(c)
+
+    for r in roots:
+        visit(r)
+    return frozenset(k for k, v in seen.items() if v > 1)
 
 
 @dataclass(frozen=True)
