@@ -29,6 +29,7 @@ class AuditContext:
     request_id: str
     source: str
     ip: str = ""
+    path: str = ""
 
 
 _context: ContextVar[AuditContext | None] = ContextVar("zjtx_audit_context", default=None)
@@ -40,9 +41,9 @@ def current_context() -> AuditContext | None:
 
 @contextmanager
 def audit_context(user: Any, request_id: str | None = None, source: str = "web",
-                  ip: str = "") -> Iterator[AuditContext]:
+                  ip: str = "", path: str = "") -> Iterator[AuditContext]:
     """Attribute every audited change inside the block to ``user`` and one request/batch id."""
-    ctx = AuditContext(user=user, request_id=request_id or uuid.uuid4().hex, source=source, ip=ip)
+    ctx = AuditContext(user=user, request_id=request_id or uuid.uuid4().hex, source=source, ip=ip, path=path)
     token = _context.set(ctx)
     try:
         yield ctx

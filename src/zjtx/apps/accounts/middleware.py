@@ -30,7 +30,8 @@ class AuditContextMiddleware:
         request.zjtx_request_id = request_id  # type: ignore[attr-defined]
         from zjtx.apps.accounts.throttle import client_ip
 
-        with audit_context(getattr(request, "user", None), request_id, source, client_ip(request)):
+        with audit_context(getattr(request, "user", None), request_id, source, client_ip(request),
+                           request.get_full_path()[:500]):
             response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response

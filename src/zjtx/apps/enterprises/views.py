@@ -176,8 +176,11 @@ def annual_list(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
     qs = qs.select_related("enterprise", "enterprise__division").order_by("enterprise__uscc", "year")
     export = requested_format(request, fmt)
     if export == "xlsx":
-        rows = [template_row(r.enterprise, r, scope.can_see_personal(request.user, r.enterprise)) for r in qs]
-        return export_response("xlsx", "年度数据", ANNUAL_COLUMNS, [], xlsx=build_workbook(rows))
+        shown = [(r, scope.can_see_personal(request.user, r.enterprise)) for r in qs]
+        rows = [template_row(r.enterprise, r, show) for r, show in shown]
+        personal = sum(1 for r, show in shown if show and (r.enterprise.contact_name or r.enterprise.contact_phone))
+        return export_response("xlsx", "年度数据", ANNUAL_COLUMNS, [], xlsx=build_workbook(rows), count=len(rows),
+                               personal=personal)
     if export:
         return export_response(export, "年度数据", ANNUAL_COLUMNS, annual_dicts(qs, request.user))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -198,8 +201,9 @@ def title_list(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
         qs = qs.filter(title=request.GET["kind"])
     export = requested_format(request, fmt)
     if export == "xlsx":
-        return export_response("xlsx", "荣誉资质", TITLE_COLUMNS, [],
-                               xlsx=build_workbook(title_rows=[title_template_row(t) for t in qs]))
+        title_rows = [title_template_row(t) for t in qs]
+        return export_response("xlsx", "荣誉资质", TITLE_COLUMNS, [], xlsx=build_workbook(title_rows=title_rows),
+                               count=len(title_rows), personal=0)
     if export:
         return export_response(export, "荣誉资质", TITLE_COLUMNS, title_dicts(qs))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
