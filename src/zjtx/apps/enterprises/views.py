@@ -6,6 +6,7 @@ import io
 from typing import Any
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -239,6 +240,9 @@ def import_index(request: HttpRequest) -> HttpResponse:
             messages.error(request, "请选择要上传的文件")
         elif not upload.name.lower().endswith((".xlsx", ".csv")):
             messages.error(request, "文件格式不支持：请上传 .xlsx 或 .csv 文件")
+        elif upload.size > settings.ZJTX_IMPORT_MAX_BYTES:
+            messages.error(request, f"文件过大（{upload.size / 1024 / 1024:.0f} MB），上限为 "
+                                    f"{settings.ZJTX_IMPORT_MAX_BYTES / 1024 / 1024:.0f} MB，请分批导入")
         else:
             job = importer.create_job(request.user, upload.name, upload.read(),
                                       overwrite_blank=bool(request.POST.get("overwrite_blank")))
