@@ -83,13 +83,31 @@ def read_sheets(content: bytes, filename: str = "", csv_sheet: str = "Sheet1") -
 
 # ---------------------------------------------------------------- CSV
 
+def _in_gb2312(char: str) -> bool:
+    try:
+        char.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _plausible_chinese(text: str) -> bool:
+    """Bytes that decode as GB18030 are taken as Chinese only if nearly all wide characters are in the
+    common GB2312 set (Latin-1/Windows-1252 text decoded as GBK gives rare ideographs instead)."""
+    if "\x00" in text:
+        return False
     wide = [c for c in text if ord(c) > 0x7F]
     if not wide:
         return True
-    cjk = sum(1 for c in wide if "\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf" or "\u3000" <= c <= "\u303f"
-              or "\uff00" <= c <= "\uffef" or c in "“”‘’…—·")
-    return cjk / len(wide) >= 0.9
+    return sum(1 for c in wide if _in_gb2312(c)) / len(wide) >= 0.9
+
+
+def _plausible_text(text: str) -> bool:
+    """Printable ASCII, line breaks and common Chinese (for UTF-16 without a byte-order mark)."""
+    if not text:
+        return False
+    good = sum(1 for c in text if (" " <= c <= "~") or c in "\r\n\t" or (ord(c) > 0x7F and _in_gb2312(c)))
+    return good / len(text) >= 0.95
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
@@ -115,11 +133,19 @@ def decode_text(data: bytes) -> tuple[str, str]:
         pass
     try:
         text = data.decode("gb18030")
-    except UnicodeDecodeError as exc:
-        raise unsure from exc
-    if not _plausible_chinese(text):
-        raise unsure
-    return text, "GBK"
+        if _plausible_chinese(text):
+            return text, "GBK"
+    except UnicodeDecodeError:
+        pass
+    if len(data) % 2 == 0:  # UTF-16 without a byte-order mark and with little ASCII
+        for encoding in ("utf-16-le", "utf-16-be"):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            if _plausible_text(text):
+                return text, "UTF-16"
+    raise unsure
 
 
 def read_csv(content: bytes, limits: dict[str, int] | None = None) -> list[list[Any]]:
