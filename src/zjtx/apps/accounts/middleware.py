@@ -10,9 +10,9 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
 from zjtx.apps.accounts.audit import audit_context
