@@ -142,13 +142,24 @@ def _bad_request(request: HttpRequest, exc: Exception) -> HttpResponse:
     return error_response(400, "请求格式有误（无法解析请求体）")
 
 
+def _stale(request: HttpRequest, exc: Exception) -> HttpResponse:
+    from zjtx.apps.enterprises.versioning import conflict_payload
+
+    data = conflict_payload(exc)  # type: ignore[arg-type]
+    errors = [f"{r['field']}：您提交“{r['mine']}”，当前为“{r['current']}”" for r in data["rows"]] or [str(exc)]
+    return JsonResponse({"detail": str(exc), "errors": errors, **data}, status=409,
+                        json_dumps_params={"ensure_ascii": False})
+
+
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     rid = getattr(request, "zjtx_request_id", "")
     logger.exception("API error (request %s)", rid)
     return error_response(500, f"服务器内部错误，请联系管理员（请求编号 {rid}）")
 
 
-for _cls, _handler in ((ValidationError, _validation), (HttpError, _http_error),
+from zjtx.apps.enterprises.versioning import StaleVersion  # noqa: E402
+
+for _cls, _handler in ((StaleVersion, _stale), (ValidationError, _validation), (HttpError, _http_error),
                        (DjangoValidationError, _django_validation), (Http404, _not_found),
                        (PermissionDenied, _forbidden), (MultiPartParserError, _bad_request),
                        (Exception, _unexpected)):

@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "zjtx.apps.accounts.middleware.AccountPolicyMiddleware",
     "zjtx.apps.accounts.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "zjtx.apps.enterprises.versioning.VersionConflictMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
