@@ -184,3 +184,26 @@ def _add_routers() -> None:
 _add_routers()
 
 __all__: list[str] = ["api", "describe", "error_response"]
+
+
+_STATUS_ZH = {400: "请求格式有误", 401: "未登录或登录已过期，请先登录", 403: "无权访问", 404: "未找到",
+              405: "不支持该请求方法", 413: "请求体过大", 415: "不支持的请求内容类型", 500: "服务器内部错误"}
+
+
+class ApiJsonErrorsMiddleware:
+    """Errors produced outside the API's own handlers (wrong method, unknown path, CSRF, request body
+    too large …) under ``/api/`` are answered as the same Chinese JSON, never an HTML page."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (request.path.startswith("/api/") and response.status_code >= 400
+                and not response.get("Content-Type", "").startswith("application/json")):
+            detail = _STATUS_ZH.get(response.status_code, "请求未能完成")
+            out = error_response(response.status_code, detail)
+            if response.has_header("Allow"):
+                out["Allow"] = response["Allow"]
+            return out
+        return response

@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "zjtx.apps.accounts.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "zjtx.apps.enterprises.versioning.VersionConflictMiddleware",
+    "zjtx.web.api.ApiJsonErrorsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

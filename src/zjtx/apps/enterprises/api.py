@@ -20,6 +20,7 @@ from zjtx.apps.enterprises.fields import ANNUAL_FIELDS, ENTERPRISE_FIELDS, Field
 from zjtx.apps.enterprises.filters import filter_annual, filter_enterprises
 from zjtx.apps.enterprises.models import AnnualReport, Enterprise
 from zjtx.apps.enterprises.tables import contact
+from zjtx.web.params import Year
 
 router = Router(tags=["企业库 enterprises"])
 
@@ -121,11 +122,11 @@ def enterprise_annual(request: HttpRequest, uscc: str) -> list[dict[str, Any]]:
 
 
 @router.put("/enterprises/{uscc}/annual/{year}", response=AnnualOut, summary="新增或更新某年度数据（只改传入的字段）")
-def put_annual(request: HttpRequest, uscc: str, year: int, payload: AnnualIn) -> dict[str, Any]:  # type: ignore[valid-type]
+def put_annual(request: HttpRequest, uscc: str, year: Year, payload: AnnualIn) -> dict[str, Any]:  # type: ignore[valid-type]
     e = _get(request, uscc)
     if not scope.can_edit(request.user, e):
         raise HttpError(403, "无权修改该企业")
-    if not 1990 <= year <= date.today().year:
+    if year > date.today().year:
         raise HttpError(422, f"年度应为1990至{date.today().year}之间的年份")
     data = payload.dict(exclude_unset=True)
     source = data.pop("source", "self")
