@@ -156,6 +156,10 @@ def _user_post_save(sender: Any, instance: Any, created: bool, **kwargs: Any) ->
         return
     before = getattr(instance, "_audit_user_before", None)
     after = _user_state(instance)
+    if created:
+        from zjtx.apps.accounts.passwords import record
+
+        record(instance)  # accounts created with a password (create_user) start their history
     if created or before is None:
         log(AuditEntry.Action.ACCOUNT, model="auth.User", object_id=str(instance.pk),
             object_repr=f"新建账号 {instance.get_username()}", after=after)

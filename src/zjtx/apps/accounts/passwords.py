@@ -42,14 +42,23 @@ class HistoryValidator:
     def password_changed(self, password: str, user: Any = None) -> None:
         if user is None or not getattr(user, "pk", None):
             return
-        from zjtx.apps.accounts.models import PasswordHistory
-
-        PasswordHistory.objects.create(user=user, password=user.password)
-        keep = PasswordHistory.objects.filter(user=user).values_list("pk", flat=True)[: max(self.history, 1)]
-        PasswordHistory.objects.filter(user=user).exclude(pk__in=list(keep)).delete()
+        record(user, self.history)
 
     def get_help_text(self) -> str:
         return f"不能使用最近{self.history}次用过的口令。"
+
+
+def record(user: Any, history: int | None = None) -> None:
+    """Keep ``user``'s current hash in the history (once) and only the last ``history`` ones."""
+    from zjtx.apps.accounts.models import PasswordHistory
+
+    if not user.has_usable_password():
+        return
+    if PasswordHistory.objects.filter(user=user).values_list("password", flat=True).first() != user.password:
+        PasswordHistory.objects.create(user=user, password=user.password)
+    history = history or getattr(settings, "ZJTX_PASSWORD_HISTORY", 5)
+    keep = PasswordHistory.objects.filter(user=user).values_list("pk", flat=True)[: max(history, 1)]
+    PasswordHistory.objects.filter(user=user).exclude(pk__in=list(keep)).delete()
 
 
 def changed_at(user: Any) -> datetime | None:
