@@ -79,12 +79,12 @@ def reserve(kind: str, key: str) -> bool:
 
 
 def failed(kind: str, key: str) -> bool:
-    """The reserved attempt failed; True when ``key`` is locked now."""
+    """The reserved attempt failed; True when this failure locked ``key`` (exactly one caller sees it)."""
     limit = limit_for(kind)
     now = timezone.now()
-    LoginLock.objects.filter(kind=kind, username=key[:150], failures__gte=limit.attempts,
-                             locked_until__isnull=True).update(locked_until=now + timedelta(minutes=limit.minutes))
-    return is_locked(kind, key)
+    return LoginLock.objects.filter(kind=kind, username=key[:150], failures__gte=limit.attempts,
+                                    locked_until__isnull=True).update(
+        locked_until=now + timedelta(minutes=limit.minutes)) == 1
 
 
 def succeeded(kind: str, key: str) -> None:
