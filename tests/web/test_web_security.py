@@ -279,6 +279,15 @@ def test_exports_and_bulk_personal_reads_are_audited(client, make_user) -> None:
     client.get("/annual.xlsx")
     assert AuditEntry.objects.filter(action="export", username="masked").count() == 1
     assert not AuditEntry.objects.filter(action="bulk_personal", username="masked").exists()
+    Enterprise.objects.create(uscc=uscc(3), name="丙", division_id=XIAOLAN, contact_name="王五",
+                              contact_phone="13700000000")
+    client.get("/enterprises/")  # a list page with several clear contacts is a bulk read too
+    client.get("/api/enterprises")
+    client.force_login(make_user("exporter2", "city_staff"))
+    client.get("/enterprises/")
+    client.get("/api/enterprises")
+    reads = AuditEntry.objects.filter(action="bulk_personal", username="exporter2").order_by("seq")
+    assert [e.after["rows"] for e in reads] == [2, 2] and reads[1].after["path"] == "/api/enterprises"
     client.force_login(make_user("aud", "auditor"))
     client.get("/audit.csv")
     assert AuditEntry.objects.filter(action="export", username="aud", object_repr="导出 审计日志.csv").exists()
@@ -396,3 +405,16 @@ def test_security_headers(client, make_user, settings) -> None:
     assert "Strict-Transport-Security" not in client.get("/accounts/login/")  # plain HTTP: never
     secure = client.get("/accounts/login/", secure=True)
     assert secure["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+
+def test_security_admin_unlocks_an_account_in_the_admin(client, make_user) -> None:
+    make_user("locked_out", "city_staff", password=PASSWORD)
+    for _ in range(5):
+        _login(Client(), "locked_out", "wrong")
+    lock = LoginLock.objects.get(kind="user", username="locked_out")
+    assert lock.locked_until is not None
+    client.force_login(make_user("sec3", "security_admin"))
+    resp = client.post("/admin/accounts/loginlock/", {"action": "unlock", "_selected_action": [lock.pk]})
+    assert resp.status_code == 302
+    assert AuditEntry.objects.filter(action="unlock", username="sec3", object_id="locked_out").exists()
+    assert _login(Client(), "locked_out", PASSWORD).status_code == 302

@@ -16,6 +16,7 @@ from ninja.errors import HttpError
 from pydantic import create_model
 
 from zjtx.apps.accounts import scope
+from zjtx.apps.enterprises.exports import audit_personal_read
 from zjtx.apps.enterprises.fields import ANNUAL_FIELDS, ENTERPRISE_FIELDS, FieldSpec
 from zjtx.apps.enterprises.filters import filter_annual, filter_enterprises
 from zjtx.apps.enterprises.models import AnnualReport, Enterprise
@@ -106,8 +107,9 @@ def list_enterprises(request: HttpRequest, filters: Query[EnterpriseFilters]) ->
     _role(request)
     params = filters.dict()
     qs = filter_enterprises(scope.scope_enterprises(request.user), params).select_related("division")
-    items = qs[filters.offset: filters.offset + filters.limit]
-    return {"count": qs.count(), "items": [_enterprise_out(e, request.user) for e in items]}
+    items = [_enterprise_out(e, request.user) for e in qs[filters.offset: filters.offset + filters.limit]]
+    audit_personal_read(items, "API 企业列表")
+    return {"count": qs.count(), "items": items}
 
 
 @router.get("/enterprises/{uscc}", response=EnterpriseOut, summary="企业详情")

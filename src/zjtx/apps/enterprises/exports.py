@@ -74,6 +74,19 @@ def audit_export(request_path: str, fmt: str, basename: str, rows: int | None, p
             after={"format": fmt, "rows": personal, "path": request_path[:500]})
 
 
+def audit_personal_read(rows: Sequence[dict[str, Any]], what: str) -> int:
+    """A list page or API page that shows more than one clear contact is a bulk read of personal data."""
+    n = unmasked_personal(rows)
+    if n > 1:
+        from zjtx.apps.accounts.audit import current_context, log
+        from zjtx.apps.accounts.models import AuditEntry
+
+        ctx = current_context()
+        log(AuditEntry.Action.BULK_PERSONAL, model="list", object_repr=f"{what}：{n} 条未脱敏联系人信息",
+            after={"rows": n, "path": ctx.path if ctx else ""})
+    return n
+
+
 def _cell(value: Any) -> Any:
     if isinstance(value, Decimal):
         return float(value)

@@ -21,7 +21,7 @@ from zjtx.apps.accounts.audit import log
 from zjtx.apps.accounts.models import AuditEntry
 from zjtx.apps.enterprises import importer
 from zjtx.apps.enterprises.excel import build_workbook, template_bytes
-from zjtx.apps.enterprises.exports import NumberEncoder, export_response, requested_format
+from zjtx.apps.enterprises.exports import NumberEncoder, audit_personal_read, export_response, requested_format
 from zjtx.apps.enterprises.fields import ANNUAL_FIELDS, ENTERPRISE_FIELDS, PROVENANCE_LABELS, TITLE_LABELS
 from zjtx.apps.enterprises.filters import filter_annual, filter_enterprises
 from zjtx.apps.enterprises.forms import AnnualReportForm, EnterpriseForm
@@ -75,8 +75,10 @@ def enterprise_list(request: HttpRequest, fmt: str | None = None) -> HttpRespons
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     facets = (scope.scope_enterprises(request.user).values("division__name", "division_id")
               .annotate(n=Count("id")).order_by("-n")[:30])
+    rows = enterprise_rows(page.object_list, request.user)
+    audit_personal_read(rows, "企业库列表")
     return render(request, "enterprises/list.html", {
-        "page": page, "rows": enterprise_rows(page.object_list, request.user), "count": page.paginator.count,
+        "page": page, "rows": rows, "count": page.paginator.count,
         "facets": facets, "export_urls": {f: _export_url(request, f) for f in ("xlsx", "csv", "json")},
         **_filter_context(request),
     })
