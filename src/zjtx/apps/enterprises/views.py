@@ -21,7 +21,12 @@ from zjtx.apps.accounts.audit import log
 from zjtx.apps.accounts.models import AuditEntry
 from zjtx.apps.enterprises import importer
 from zjtx.apps.enterprises.excel import build_workbook, template_bytes
-from zjtx.apps.enterprises.exports import NumberEncoder, audit_personal_read, export_response, requested_format
+from zjtx.apps.enterprises.exports import (
+    NumberEncoder,
+    audit_personal_read,
+    export_response,
+    requested_format,
+)
 from zjtx.apps.enterprises.fields import ANNUAL_FIELDS, ENTERPRISE_FIELDS, PROVENANCE_LABELS, TITLE_LABELS
 from zjtx.apps.enterprises.filters import filter_annual, filter_enterprises
 from zjtx.apps.enterprises.forms import AnnualReportForm, EnterpriseForm
