@@ -142,7 +142,8 @@ CELL_CASES = [
 
 def _state() -> tuple:
     return (Enterprise.objects.count(), AnnualReport.objects.count(), Title.objects.count(),
-            AuditEntry.objects.filter(action__in=["create", "update", "delete", "import"]).count())
+            AuditEntry.objects.filter(action__in=["create", "update", "delete"]).count(),
+            AuditEntry.objects.filter(action="import").exclude(after__stage="upload").count())
 
 
 def _post(client, name: str, content: bytes):
@@ -188,6 +189,8 @@ def test_bad_file_is_refused_clearly_and_writes_nothing(staff_client, settings, 
         assert resp.status_code == 302
         job.refresh_from_db()
         assert job.status == ImportJob.Status.INVALID
+        upload = AuditEntry.objects.get(action="import", object_id=str(job.pk))
+        assert upload.after["stage"] == "upload" and upload.after["status"] == "invalid"
     assert _state() == before, case
     assert Enterprise.objects.get(pk=_good_row.pk).name == "已有企业"
 

@@ -253,6 +253,10 @@ def import_index(request: HttpRequest) -> HttpResponse:
         else:
             job = importer.create_job(request.user, upload.name, upload.read(),
                                       overwrite_blank=bool(request.POST.get("overwrite_blank")))
+            log(AuditEntry.Action.IMPORT, model="enterprises.ImportJob", object_id=str(job.pk),
+                object_repr=f"上传 {job.filename}"[:300],
+                after={"stage": "upload", "bytes": upload.size, "status": job.status, "rows": job.total_rows,
+                       "errors": len(job.errors)})
             return redirect("enterprises:import_job", job_id=job.pk)
     jobs = ImportJob.objects.filter(created_by=request.user).defer("content")[:20]
     return render(request, "enterprises/import.html", {"jobs": jobs})
