@@ -418,3 +418,19 @@ def test_security_admin_unlocks_an_account_in_the_admin(client, make_user) -> No
     assert resp.status_code == 302
     assert AuditEntry.objects.filter(action="unlock", username="sec3", object_id="locked_out").exists()
     assert _login(Client(), "locked_out", PASSWORD).status_code == 302
+
+
+def test_every_logout_is_audited(client, make_user, settings) -> None:
+    make_user("bye", "security_admin", password=PASSWORD)
+    _login(client, "bye", PASSWORD)
+    client.post("/accounts/logout/")
+    _login(client, "bye", PASSWORD)
+    client.post("/admin/logout/")
+    _login(client, "bye", PASSWORD)
+    client.get("/enterprises/")
+    session = client.session
+    session["zjtx_last_seen"] = session["zjtx_last_seen"] - settings.ZJTX_IDLE_TIMEOUT_SECONDS - 5
+    session.save()
+    client.get("/enterprises/")
+    reasons = [e.after["reason"] for e in AuditEntry.objects.filter(action="logout", username="bye").order_by("seq")]
+    assert reasons == ["user", "user", "idle"]

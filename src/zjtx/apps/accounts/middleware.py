@@ -56,8 +56,8 @@ class IdleTimeoutMiddleware:
             last = request.session.get("zjtx_last_seen")
             limit = getattr(settings, "ZJTX_IDLE_TIMEOUT_SECONDS", 1800)
             if last is not None and now - float(last) > limit:
-                logout(request)
                 request.zjtx_idle_expired = True  # type: ignore[attr-defined]
+                logout(request)
             elif (last is None or now - float(last) > self.TOUCH_EVERY) and not request.path.endswith("/progress/"):
                 request.session["zjtx_last_seen"] = now
         return self.get_response(request)

@@ -133,10 +133,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        log(AuditEntry.Action.LOGOUT, user=request.user, object_repr=request.user.get_username(), model="auth.User",
-            ip=throttle.client_ip(request))
-    logout(request)
+    logout(request)  # audited by the user_logged_out signal (also for the admin's and the idle logout)
     messages.info(request, "已退出登录")
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
