@@ -36,7 +36,7 @@ def test_sqlite_backup_and_restore_round_trip(make_user, tmp_path) -> None:
     if connection.vendor != "sqlite":
         pytest.skip("the SQLite round trip runs in the SQLite pass of the suite")
     _fill(make_user)
-    before, chain_before = _registry(), list(AuditEntry.objects.order_by("seq").values_list("seq", "hash"))
+    before, chain_before = _registry(), list(AuditEntry.objects.order_by("chain", "seq").values_list("chain", "seq", "hash"))
     target = tmp_path / "zjtx.sqlite3"
     result = CliRunner().invoke(app, ["backup", str(target)])
     assert result.exit_code == 0, result.output
@@ -49,7 +49,7 @@ def test_sqlite_backup_and_restore_round_trip(make_user, tmp_path) -> None:
     result = CliRunner().invoke(app, ["restore", str(target), "--yes"])
     assert result.exit_code == 0, result.output
     assert _registry() == before
-    assert list(AuditEntry.objects.order_by("seq").values_list("seq", "hash")) == chain_before
+    assert list(AuditEntry.objects.order_by("chain", "seq").values_list("chain", "seq", "hash")) == chain_before
     assert chain.verify().ok and "审计日志：" in result.output and "完整" in result.output
 
 
@@ -86,13 +86,13 @@ def test_postgresql_backup_and_restore_round_trip(make_user, tmp_path) -> None:
         restore_database(dump, target)  # over an existing copy: --clean replaces it
         with psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=scratch) as c:
             rows = c.execute("SELECT uscc, name, version FROM enterprises_enterprise ORDER BY uscc").fetchall()
-            audit = c.execute("SELECT seq, hash FROM accounts_auditentry ORDER BY seq").fetchall()
+            audit = c.execute("SELECT chain, seq, hash FROM accounts_auditentry ORDER BY chain, seq").fetchall()
             triggers = {r[0] for r in c.execute(
                 "SELECT tgname FROM pg_trigger WHERE tgrelid = 'accounts_auditentry'::regclass").fetchall()}
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 c.execute("DELETE FROM accounts_auditentry")
         assert rows == list(Enterprise.objects.order_by("uscc").values_list("uscc", "name", "version"))
-        assert audit == list(AuditEntry.objects.order_by("seq").values_list("seq", "hash"))
+        assert audit == list(AuditEntry.objects.order_by("chain", "seq").values_list("chain", "seq", "hash"))
         assert {"zjtx_audit_no_update", "zjtx_audit_no_truncate"} <= triggers
         # and a backup of the restored copy is byte-for-byte restorable again
         assert len(backup_database(tmp_path / "again.dump", target)) == 64

@@ -434,3 +434,39 @@ def test_every_logout_is_audited(client, make_user, settings) -> None:
     client.get("/enterprises/")
     reasons = [e.after["reason"] for e in AuditEntry.objects.filter(action="logout", username="bye").order_by("seq")]
     assert reasons == ["user", "user", "idle"]
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_long_data_transaction_does_not_hold_up_logins(make_user) -> None:
+    """The data chain's head stays locked while an import-like transaction is open; a login (auth chain)
+    completes meanwhile. The writer waits for the login to finish before it commits: if the login had to
+    wait for the writer, the writer's wait would run out and the test fail (no timing is measured)."""
+    import threading
+
+    from django.db import connections, transaction
+
+    from zjtx.apps.accounts.audit import log
+
+    make_user("during_import", "town_officer", division=XIAOLAN, password=PASSWORD)
+    holding, login_done = threading.Event(), threading.Event()
+    outcome: dict[str, bool] = {}
+
+    def writer() -> None:
+        try:
+            with transaction.atomic():
+                log(AuditEntry.Action.IMPORT, object_repr="长时间导入")  # takes the data head
+                holding.set()
+                outcome["login_finished_first"] = login_done.wait(60)
+        finally:
+            connections.close_all()
+
+    t = threading.Thread(target=writer)
+    t.start()
+    assert holding.wait(60)
+    c = Client()
+    assert _login(c, "during_import", PASSWORD).status_code == 302
+    login_done.set()
+    t.join()
+    assert outcome == {"login_finished_first": True}
+    assert chain.verify().ok

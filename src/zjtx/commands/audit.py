@@ -18,7 +18,11 @@ def verify() -> None:
     from zjtx.apps.accounts.chain import verify as run
 
     report = run()
-    console.print(f"已校验 {report.checked} 条审计记录；链头：序号 {report.head_seq}，摘要 {report.head_hash or '—'}")
+    from zjtx.apps.accounts.chain import CHAIN_LABELS
+
+    console.print(f"已校验 {report.checked} 条审计记录")
+    for chain, (seq, digest) in report.heads.items():
+        console.print(f"{CHAIN_LABELS[chain]}链头：序号 {seq}，摘要 {digest or '—'}")
     if report.ok:
         console.print("[green]审计日志完整：未发现修改、插入或删除[/]")
         return

@@ -96,8 +96,10 @@ class AuditEntry(models.Model):
         TWO_FACTOR = "two_factor", "双因素认证"
         UNLOCK = "unlock", "解除锁定"
 
-    # ``seq``/``prev_hash``/``hash``: the tamper-evident chain (``zjtx.apps.accounts.chain``).
-    seq = models.PositiveBigIntegerField("序号", unique=True, null=True, blank=True)
+    # ``chain``/``seq``/``prev_hash``/``hash``: the tamper-evident chains (``zjtx.apps.accounts.chain``):
+    # ``auth`` for logins, failures and logouts, ``data`` for everything else.
+    chain = models.CharField("链", max_length=8, default="data", db_index=True)
+    seq = models.PositiveBigIntegerField("序号", null=True, blank=True)
     prev_hash = models.CharField("前一条摘要", max_length=64, blank=True, default="")
     hash = models.CharField("摘要", max_length=64, blank=True, default="")
     time = models.DateTimeField("时间", db_index=True)
@@ -120,6 +122,7 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["-time", "-id"]
         verbose_name = verbose_name_plural = "审计日志"
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="audit_entry_unique_seq")]
 
     def __str__(self) -> str:
         return f"{self.time:%Y-%m-%d %H:%M:%S} {self.username} {self.get_action_display()} {self.object_repr}"
@@ -134,7 +137,8 @@ class AuditEntry(models.Model):
 
 
 class AuditHead(models.Model):
-    """The end of the audit chain (one row): last sequence number and hash; locked by every append."""
+    """The end of one audit chain (row 1: ``data``, row 2: ``auth``): last sequence number and hash;
+    locked by every append to that chain."""
 
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, blank=True, default="")

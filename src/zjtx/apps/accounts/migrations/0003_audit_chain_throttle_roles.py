@@ -9,16 +9,22 @@ def chain_existing(apps, schema_editor):
     """Give entries written before the chain existed their sequence number and hashes (in id order)."""
     from zjtx.apps.accounts.chain import HASHED_FIELDS, digest
 
+    from zjtx.apps.accounts.chain import CHAINS, chain_for
+
     Entry = apps.get_model("accounts", "AuditEntry")
     Head = apps.get_model("accounts", "AuditHead")
-    prev, seq = "", 0
-    for row in Entry.objects.order_by("id").values("id", *[f for f in HASHED_FIELDS if f not in ("seq", "prev_hash")]):
-        seq += 1
-        row.update(seq=seq, prev_hash=prev)
+    state = {name: ("", 0) for name in CHAINS}
+    fields = [f for f in HASHED_FIELDS if f not in ("chain", "seq", "prev_hash")]
+    for row in Entry.objects.order_by("id").values("id", *fields):
+        chain = chain_for(row["action"])
+        prev, seq = state[chain]
+        row.update(chain=chain, seq=seq + 1, prev_hash=prev)
         h = digest(row)
-        Entry.objects.filter(pk=row["id"]).update(seq=seq, prev_hash=prev, hash=h)
-        prev = h
-    Head.objects.update_or_create(pk=1, defaults={"seq": seq, "hash": prev})
+        Entry.objects.filter(pk=row["id"]).update(chain=chain, seq=seq + 1, prev_hash=prev, hash=h)
+        state[chain] = (h, seq + 1)
+    for chain, pk in CHAINS.items():
+        prev, seq = state[chain]
+        Head.objects.update_or_create(pk=pk, defaults={"seq": seq, "hash": prev})
 
 
 def install_guard(apps, schema_editor):
@@ -68,6 +74,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='auditentry',
+            name='chain',
+            field=models.CharField(db_index=True, default='data', max_length=8, verbose_name='链'),
+        ),
+        migrations.AddField(
+            model_name='auditentry',
             name='hash',
             field=models.CharField(blank=True, default='', max_length=64, verbose_name='摘要'),
         ),
@@ -84,7 +95,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='auditentry',
             name='seq',
-            field=models.PositiveBigIntegerField(blank=True, null=True, unique=True, verbose_name='序号'),
+            field=models.PositiveBigIntegerField(blank=True, null=True, verbose_name='序号'),
         ),
         migrations.AddField(
             model_name='loginlock',
@@ -125,6 +136,10 @@ class Migration(migrations.Migration):
             model_name='profile',
             name='role',
             field=models.CharField(choices=[('city_admin', '市级管理员'), ('city_staff', '市级工作人员'), ('town_officer', '镇街工作人员'), ('enterprise_user', '企业用户'), ('analyst', '分析人员'), ('system_admin', '系统管理员'), ('security_admin', '安全管理员'), ('auditor', '审计管理员')], max_length=20, verbose_name='角色'),
+        ),
+        migrations.AddConstraint(
+            model_name='auditentry',
+            constraint=models.UniqueConstraint(fields=('chain', 'seq'), name='audit_entry_unique_seq'),
         ),
         migrations.AddConstraint(
             model_name='loginlock',
