@@ -107,11 +107,11 @@ def test_audit_pages_filter_and_export(client, make_user) -> None:
     detail = client.get(f"/audit/{entry.pk}/").content.decode()
     assert "甲公司（更名）" in detail
     csv = client.get("/audit/?format=csv").content.decode("utf-8-sig")
-    assert csv.splitlines()[0].startswith("序号,时间,用户,操作,来源,来源IP")
+    assert csv.splitlines()[0].startswith("链,序号,时间,用户,操作,来源,来源IP")
     from openpyxl import load_workbook
 
     wb = load_workbook(io.BytesIO(client.get("/audit.xlsx").content))
-    assert wb.active["A1"].value == "序号" and wb.active["B1"].value == "时间"
+    assert wb.active["A1"].value == "链" and wb.active["B1"].value == "序号"
 
 
 def test_viewing_personal_data_is_logged(client, make_user) -> None:

@@ -27,7 +27,7 @@ from zjtx.apps.accounts.audit import log
 from zjtx.apps.accounts.models import AuditEntry
 from zjtx.apps.enterprises.exports import export_response, requested_format
 
-AUDIT_COLUMNS = [("seq", "序号"), ("time", "时间"), ("username", "用户"), ("action", "操作"), ("source", "来源"),
+AUDIT_COLUMNS = [("chain", "链"), ("seq", "序号"), ("time", "时间"), ("username", "用户"), ("action", "操作"), ("source", "来源"),
                  ("ip", "来源IP"),
                  ("request_id", "请求/批次编号"), ("model", "对象类型"), ("object_id", "对象编号"),
                  ("object_repr", "对象"), ("enterprise_uscc", "企业代码"), ("changed", "变更字段"),
