@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "zjtx.apps.enterprises",
     "zjtx.apps.evaluations",
     "zjtx.apps.cultivation",
+    "zjtx.apps.programs",
 ]
 
 MIDDLEWARE = [
