@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from zjtx.apps.programs import access, awards, incubation, projects, publicity, targets
@@ -159,7 +159,7 @@ class ProjectIn(Schema):
 
 
 @router.post("/programs/projects", response={201: dict[str, Any]}, summary="新建项目草稿")
-def project_create(request: HttpRequest, payload: ProjectIn) -> tuple[int, dict[str, Any]]:
+def project_create(request: HttpRequest, payload: ProjectIn) -> Status:
     _role(request)
     if payload.kind not in Project.Kind.values or payload.poster_kind not in Project.PosterKind.values:
         raise HttpError(422, "类别或发榜方类型无效")
@@ -174,7 +174,7 @@ def project_create(request: HttpRequest, payload: ProjectIn) -> tuple[int, dict[
         p = projects.create_project(request.user, **fields)
     except LifecycleError as exc:
         _raise(exc)
-    return 201, _project_out(p, request.user, full=True)
+    return Status(201, _project_out(p, request.user, full=True))
 
 
 @router.post("/programs/projects/{pk}/transitions", response=dict[str, Any], summary="项目流转（发榜、揭榜、立项、验收…）")
@@ -193,7 +193,7 @@ class ApplicationIn(Schema):
 
 
 @router.post("/programs/projects/{pk}/applications", response={201: dict[str, Any]}, summary="揭榜申请")
-def project_apply(request: HttpRequest, pk: int, payload: ApplicationIn) -> tuple[int, dict[str, Any]]:
+def project_apply(request: HttpRequest, pk: int, payload: ApplicationIn) -> Status:
     p = _project(request, pk)
     if payload.applicant_kind not in ("enterprise", "university", "institute", "other"):
         raise HttpError(422, "申报主体类型无效")
@@ -209,7 +209,7 @@ def project_apply(request: HttpRequest, pk: int, payload: ApplicationIn) -> tupl
                                         partners=payload.partners)
     except LifecycleError as exc:
         _raise(exc)
-    return 201, {"id": a.pk, "applicant": a.applicant_name, "status": a.status}
+    return Status(201, {"id": a.pk, "applicant": a.applicant_name, "status": a.status})
 
 
 class MilestoneIn(Schema):
@@ -221,13 +221,13 @@ class MilestoneIn(Schema):
 
 
 @router.post("/programs/projects/{pk}/milestones", response={201: dict[str, Any]}, summary="设置项目节点")
-def milestone_create(request: HttpRequest, pk: int, payload: MilestoneIn) -> tuple[int, dict[str, Any]]:
+def milestone_create(request: HttpRequest, pk: int, payload: MilestoneIn) -> Status:
     p = _project(request, pk)
     try:
         m = projects.add_milestone(p, request.user, **payload.dict())
     except LifecycleError as exc:
         _raise(exc)
-    return 201, {"id": m.pk, "seq": m.seq, "status": m.status}
+    return Status(201, {"id": m.pk, "seq": m.seq, "status": m.status})
 
 
 @router.post("/programs/milestones/{pk}/transitions", response=dict[str, Any], summary="节点流转（提交成果、确认完成、退回）")
@@ -420,13 +420,13 @@ class EventIn(Schema):
 
 
 @router.post("/programs/publicity", response={201: dict[str, Any]}, summary="登记宣讲活动")
-def event_create(request: HttpRequest, payload: EventIn) -> tuple[int, dict[str, Any]]:
+def event_create(request: HttpRequest, payload: EventIn) -> Status:
     _role(request)
     try:
         e = publicity.create_event(request.user, **payload.dict())
     except LifecycleError as exc:
         _raise(exc)
-    return 201, _event_out(e, request.user)
+    return Status(201, _event_out(e, request.user))
 
 
 @router.post("/programs/publicity/{pk}/transitions", response=dict[str, Any], summary="宣讲活动流转（已举办、取消）")
