@@ -121,9 +121,16 @@ def _options() -> dict[str, list[tuple[str, str]]]:
 def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
     t = _get(request, pk)
     actions = targets.TARGET.available(request.user, t)
-    evaluation = [{"policy": POLICY_ZH.get(p, p), "status": STATUS_ZH.get(v.get("status"), v.get("status")),
-                   "missing": "、".join(_field_label(f) for f in v.get("missing") or [])}
-                  for p, v in (t.evaluation or {}).items()]
+    evaluation = []
+    for pid in targets.TARGET_POLICIES:
+        v = (t.evaluation or {}).get(pid)
+        if v is None:
+            if t.evaluated_on is not None:
+                evaluation.append({"policy": POLICY_ZH.get(pid, pid), "status": "不适用（评价基准日尚无有效规则版本）",
+                                   "missing": ""})
+            continue
+        evaluation.append({"policy": POLICY_ZH.get(pid, pid), "status": STATUS_ZH.get(v.get("status"), v.get("status")),
+                           "missing": "、".join(_field_label(f) for f in v.get("missing") or [])})
     figures = [(spec.label, t.data.get(spec.name)) for spec in targets.TARGET_FIELDS
                if spec.name in targets.RECORD_FIELDS and spec.name not in ("industry", "founded_on")]
     return render(request, "programs/target.html", ctx(
