@@ -1,4 +1,5 @@
-"""Shared builders of the programme tests (fixtures are in conftest)."""
+"""Shared builders and fixtures of the programme tests (test modules import the fixtures `enterprise` and
+`actors` as `enterprise_fixture`, `actors_fixture`; a conftest.py here would shadow other directories' `from conftest import …`)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from webtest_helpers import XIAOLAN
+import pytest
+from webtest_helpers import GUZHEN, XIAOLAN, uscc
 
 TODAY = date.today()
 ROLES = ["admin", "staff", "xiaolan", "guzhen", "auditor", "norole", "ent", "ent2"]
@@ -60,3 +62,45 @@ def selected(state: str, solver_ent: Any, **kw: Any) -> Any:
         p.approved_on = TODAY
     p.save()
     return p
+
+
+# ------------------------------------------------------------------ fixtures (imported by the test modules)
+CLEAN = {"abnormal_or_dishonest": False, "major_incident_3y": False, "restricted_industry": False,
+         "led_standard_5y": False}
+
+
+@pytest.fixture(name="enterprise")
+def enterprise_fixture(db):
+    from zjtx.apps.enterprises.models import AnnualReport, Enterprise
+
+    def make(seq: int, division: str | None = XIAOLAN, name: str | None = None, industry: str = "C3982",
+             year: int = 2024, **annual: Any) -> Enterprise:
+        e = Enterprise.objects.create(uscc=uscc(seq), name=name or f"中山市专项测试{seq}号科技有限公司",
+                                      division_id=division, industry=industry, founded_on=date(2015, 3, 1), **CLEAN)
+        if annual:
+            AnnualReport.objects.create(enterprise=e, year=year, **annual)
+        return e
+
+    return make
+
+
+@pytest.fixture(name="actors")
+def actors_fixture(make_user, enterprise, db):
+    """Enterprises of 小榄镇 (``xl``, ``xl2``) and 古镇镇 (``gz``) and one user per role."""
+    from django.contrib.auth import get_user_model
+
+    xl = enterprise(1, XIAOLAN)
+    xl2 = enterprise(2, XIAOLAN)
+    gz = enterprise(3, GUZHEN)
+    users = {
+        "admin": make_user("pg_admin", "city_admin"),
+        "staff": make_user("pg_staff", "city_staff"),
+        "xiaolan": make_user("pg_xiaolan", "town_officer", division=XIAOLAN),
+        "guzhen": make_user("pg_guzhen", "town_officer", division=GUZHEN),
+        "auditor": make_user("pg_auditor", "auditor"),
+        "norole": get_user_model().objects.create_user("pg_norole"),
+        "ent": make_user("pg_ent", "enterprise_user", enterprise=xl),
+        "ent2": make_user("pg_ent2", "enterprise_user", enterprise=xl2),
+    }
+    return {"xl": xl, "xl2": xl2, "gz": gz, "users": users}
+

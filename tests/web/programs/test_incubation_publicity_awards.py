@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from programs_helpers import ROLES, TODAY
+from programs_helpers import ROLES, TODAY, actors_fixture, enterprise_fixture  # noqa: F401 (fixtures)
 from webtest_helpers import GUZHEN, XIAOLAN
 
 from zjtx.apps.cultivation.models import Application, BenefitEntry

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 from django.test import Client
 from openpyxl import load_workbook
-from programs_helpers import ROLES, TODAY, application, project
+from programs_helpers import ROLES, TODAY, actors_fixture, application, enterprise_fixture, project  # noqa: F401 (fixtures)
 from webtest_helpers import GUZHEN, XIAOLAN, uscc
 
 from zjtx.apps.programs.models import (

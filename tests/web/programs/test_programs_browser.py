@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.db import connections
+from programs_helpers import actors_fixture, enterprise_fixture  # noqa: F401 (fixtures)
 
 from zjtx.apps.cultivation.models import BenefitEntry
 from zjtx.apps.programs.models import Milestone, Project

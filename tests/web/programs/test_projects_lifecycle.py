@@ -7,7 +7,17 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from programs_helpers import ROLES, TODAY, application, four_tech, milestone, project, selected
+from programs_helpers import (  # noqa: F401 (fixtures)
+    ROLES,
+    TODAY,
+    actors_fixture,
+    application,
+    enterprise_fixture,
+    four_tech,
+    milestone,
+    project,
+    selected,
+)
 
 from zjtx.apps.cultivation.models import BenefitEntry, Plan, PlanItem
 from zjtx.apps.cultivation.plans import create_plan

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 from openpyxl import Workbook
-from programs_helpers import ROLES, TODAY
+from programs_helpers import ROLES, TODAY, actors_fixture, enterprise_fixture  # noqa: F401 (fixtures)
 from webtest_helpers import GUZHEN, XIAOLAN, bad_check, uscc
 
 from zjtx.apps.programs import targets

@@ -16,7 +16,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from zjtx.apps.programs import access, awards, incubation, projects, publicity, targets
-from zjtx.apps.programs.frames import programme_frames
+from zjtx.apps.programs.frames import programme_frames, registration_titles
 from zjtx.apps.programs.lifecycle import LifecycleError, Machine, history
 from zjtx.apps.programs.models import (
     Award,
@@ -478,14 +478,13 @@ def award_transition(request: HttpRequest, pk: int, payload: TransitionIn) -> di
 
 @router.get("/programs/briefing", response=dict[str, Any], summary="专项工作简报句（每个数字附口径）")
 def briefing(request: HttpRequest, year: int, as_of: date | None = None) -> dict[str, Any]:
-    from zjtx.apps.enterprises.records import registry_frames
     from zjtx.stats.programs import programme_sentences
 
     _role(request)
     if not 2000 <= year <= 2100:
         raise HttpError(422, "年度应在2000至2100之间")
     ents = access.enterprises(request.user)
-    _, _, titles = registry_frames(ents)
+    titles = registration_titles(ents)
     frames = {"programs": programme_frames(ents, targets=access.targets(request.user, InvestmentTarget.objects.all()),
                                            events=access.events(request.user, PublicityEvent.objects.all())),
               "titles": titles}

@@ -77,3 +77,15 @@ def programme_frames(queryset: QuerySet | None = None, targets: QuerySet | None 
          "prize": pl.String, "rank": pl.Int64, "awarded_on": D, "benefits": pl.String})
     return {"projects": projects, "targets": targets_df, "followups": followups, "certifications": certs,
             "platforms": platforms, "events": events_df, "awards": awards}
+
+
+def registration_titles(queryset: QuerySet | None = None) -> pl.DataFrame:
+    """The 科技型中小企业 registrations (``tech_sme`` titles) of the enterprises in ``queryset``: all the
+    programme sentences need of the titles (the contest winners' 科技型 test)."""
+    from zjtx.apps.enterprises.models import Title
+
+    qs = Title.objects.filter(title="tech_sme")
+    if queryset is not None:
+        qs = qs.filter(enterprise__in=queryset.values("pk"))
+    return _frame(list(qs.values_list("enterprise__uscc", "title", "granted_on")),
+                  {"uscc": pl.String, "title": pl.String, "granted_on": D})

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from zjtx.apps.programs import access
 from zjtx.apps.programs.dashboard import panel
-from zjtx.apps.programs.frames import programme_frames
+from zjtx.apps.programs.frames import programme_frames, registration_titles
 from zjtx.apps.programs.models import InvestmentTarget, PublicityEvent
 from zjtx.apps.programs.views.common import ctx, require_role
 
@@ -27,7 +27,6 @@ def overview(request: HttpRequest) -> HttpResponse:
 @login_required
 def briefing(request: HttpRequest) -> HttpResponse:
     """``?year=2022&as_of=2022-06-13`` reproduces the letter's progress sentences (宣讲 14/23)."""
-    from zjtx.apps.enterprises.records import registry_frames
     from zjtx.stats.programs import programme_sentences
 
     require_role(request)
@@ -39,7 +38,7 @@ def briefing(request: HttpRequest) -> HttpResponse:
         as_of = None
         messages.error(request, "截至日期格式错误，已按年末统计")
     ents = access.enterprises(request.user)
-    _, _, titles = registry_frames(ents)
+    titles = registration_titles(ents)
     frames = {"programs": programme_frames(ents, targets=access.targets(request.user, InvestmentTarget.objects.all()),
                                            events=access.events(request.user, PublicityEvent.objects.all())),
               "titles": titles}
