@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "zjtx.apps.enterprises",
     "zjtx.apps.evaluations",
     "zjtx.apps.cultivation",
+    "zjtx.apps.programs",
 ]
 
 MIDDLEWARE = [
