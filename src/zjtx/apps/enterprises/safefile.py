@@ -34,7 +34,7 @@ from zjtx.apps.enterprises.cells import CellError
 
 MAX_MEMBERS = 500
 RATIO_CHECK_FROM = 1024 * 1024  # parts smaller than this may compress as well as they like
-XLSX_HINT = "请上传 Excel 2007 及以上版本保存的 .xlsx 文件或 .csv 文件"
+XLSX_HINT = "请上传 .xlsx 或 .csv 文件（.xlsx 须由 Excel 2007 及以上版本保存）"
 
 
 class FileRejected(CellError):

@@ -29,6 +29,7 @@ from zjtx.apps.programs.models import (
     PublicityEvent,
     Tenancy,
 )
+from zjtx.web.params import Day, Id, Limit, Offset, Year
 
 router = Router(tags=["专项工作 programs"])
 
@@ -120,8 +121,8 @@ def _project(request: HttpRequest, pk: int) -> Project:
 
 
 @router.get("/programs/projects", response=Page, summary="揭榜挂帅与市级重大科技专项")
-def project_list(request: HttpRequest, kind: str | None = None, state: str | None = None, year: int | None = None,
-                 limit: int = 100, offset: int = 0) -> dict[str, Any]:
+def project_list(request: HttpRequest, kind: str | None = None, state: str | None = None, year: Year | None = None,
+                 limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
     _role(request)
     limit, offset = _bounds(limit, offset)
     qs = access.projects(request.user, Project.objects.all()).select_related("solver").order_by("-year", "code")
@@ -135,7 +136,7 @@ def project_list(request: HttpRequest, kind: str | None = None, state: str | Non
 
 
 @router.get("/programs/projects/{pk}", response=dict[str, Any], summary="项目详情（申请、节点、成果、流转）")
-def project_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
+def project_detail(request: HttpRequest, pk: Id) -> dict[str, Any]:
     return _project_out(_project(request, pk), request.user, full=True)
 
 
@@ -153,9 +154,9 @@ class ProjectIn(Schema):
     city_share: Decimal = Field(Decimal(0), ge=0)
     town_share: Decimal = Field(Decimal(0), ge=0)
     division: str | None = None
-    posting_opens: date | None = None
-    posting_closes: date | None = None
-    deadline: date | None = None
+    posting_opens: Day | None = None
+    posting_closes: Day | None = None
+    deadline: Day | None = None
 
 
 @router.post("/programs/projects", response={201: dict[str, Any]}, summary="新建项目草稿")
@@ -178,7 +179,7 @@ def project_create(request: HttpRequest, payload: ProjectIn) -> Status:
 
 
 @router.post("/programs/projects/{pk}/transitions", response=dict[str, Any], summary="项目流转（发榜、揭榜、立项、验收…）")
-def project_transition(request: HttpRequest, pk: int, payload: TransitionIn) -> dict[str, Any]:
+def project_transition(request: HttpRequest, pk: Id, payload: TransitionIn) -> dict[str, Any]:
     return _run(projects.PROJECT, _project(request, pk), request, payload)
 
 
@@ -193,7 +194,7 @@ class ApplicationIn(Schema):
 
 
 @router.post("/programs/projects/{pk}/applications", response={201: dict[str, Any]}, summary="揭榜申请")
-def project_apply(request: HttpRequest, pk: int, payload: ApplicationIn) -> Status:
+def project_apply(request: HttpRequest, pk: Id, payload: ApplicationIn) -> Status:
     p = _project(request, pk)
     if payload.applicant_kind not in ("enterprise", "university", "institute", "other"):
         raise HttpError(422, "申报主体类型无效")
@@ -214,14 +215,14 @@ def project_apply(request: HttpRequest, pk: int, payload: ApplicationIn) -> Stat
 
 class MilestoneIn(Schema):
     title: str = Field(..., min_length=1, max_length=200)
-    due_on: date
+    due_on: Day
     deliverable: str = ""
     city_amount: Decimal = Field(Decimal(0), ge=0)
     town_amount: Decimal = Field(Decimal(0), ge=0)
 
 
 @router.post("/programs/projects/{pk}/milestones", response={201: dict[str, Any]}, summary="设置项目节点")
-def milestone_create(request: HttpRequest, pk: int, payload: MilestoneIn) -> Status:
+def milestone_create(request: HttpRequest, pk: Id, payload: MilestoneIn) -> Status:
     p = _project(request, pk)
     try:
         m = projects.add_milestone(p, request.user, **payload.dict())
@@ -231,7 +232,7 @@ def milestone_create(request: HttpRequest, pk: int, payload: MilestoneIn) -> Sta
 
 
 @router.post("/programs/milestones/{pk}/transitions", response=dict[str, Any], summary="节点流转（提交成果、确认完成、退回）")
-def milestone_transition(request: HttpRequest, pk: int, payload: TransitionIn) -> dict[str, Any]:
+def milestone_transition(request: HttpRequest, pk: Id, payload: TransitionIn) -> dict[str, Any]:
     _role(request)
     m = Milestone.objects.filter(pk=pk, project__in=access.projects(request.user, Project.objects.all())).first()
     if m is None:
@@ -267,9 +268,9 @@ def _target(request: HttpRequest, pk: int) -> InvestmentTarget:
 
 
 @router.get("/programs/targets", response=Page, summary="招商目标（规则评价与产业链契合度）")
-def target_list(request: HttpRequest, list_id: int | None = None, team: str | None = None, key: bool | None = None,
-                stage: str | None = None, region: str | None = None, limit: int = 100,
-                offset: int = 0) -> dict[str, Any]:
+def target_list(request: HttpRequest, list_id: Id | None = None, team: str | None = None, key: bool | None = None,
+                stage: str | None = None, region: str | None = None, limit: Limit = 100,
+                offset: Offset = 0) -> dict[str, Any]:
     _role(request)
     limit, offset = _bounds(limit, offset)
     qs = access.targets(request.user, InvestmentTarget.objects.all()).select_related("target_list", "team")
@@ -288,7 +289,7 @@ def target_list(request: HttpRequest, list_id: int | None = None, team: str | No
 
 
 @router.get("/programs/targets/{pk}", response=dict[str, Any], summary="招商目标详情（契合理由、跟进记录）")
-def target_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
+def target_detail(request: HttpRequest, pk: Id) -> dict[str, Any]:
     return _target_out(_target(request, pk), request.user, full=True)
 
 
@@ -299,7 +300,7 @@ def target_transition(request: HttpRequest, pk: int, payload: TransitionIn) -> d
 
 
 @router.get("/programs/funnel", response=dict[str, Any], summary="招商进展漏斗（按小组）")
-def funnel(request: HttpRequest, as_of: date | None = None) -> dict[str, Any]:
+def funnel(request: HttpRequest, as_of: Day | None = None) -> dict[str, Any]:
     from zjtx.stats.programs import funnel as funnel_stat
 
     _role(request)
@@ -331,7 +332,7 @@ def carrier_list(request: HttpRequest, kind: str | None = None, level: str | Non
 
 
 @router.post("/programs/certifications/{pk}/transitions", response=dict[str, Any], summary="载体认定流转（认定、未通过、撤销）")
-def certification_transition(request: HttpRequest, pk: int, payload: TransitionIn) -> dict[str, Any]:
+def certification_transition(request: HttpRequest, pk: Id, payload: TransitionIn) -> dict[str, Any]:
     _role(request)
     c = Certification.objects.filter(pk=pk).first()
     if c is None:
@@ -340,7 +341,7 @@ def certification_transition(request: HttpRequest, pk: int, payload: TransitionI
 
 
 @router.get("/programs/tenancies", response=Page, summary="在孵与毕业企业")
-def tenancy_list(request: HttpRequest, carrier: int | None = None, status: str | None = None) -> dict[str, Any]:
+def tenancy_list(request: HttpRequest, carrier: Id | None = None, status: str | None = None) -> dict[str, Any]:
     _role(request)
     qs = access.tenancies(request.user, Tenancy.objects.all()).select_related("carrier", "enterprise")
     if carrier:
@@ -355,7 +356,7 @@ def tenancy_list(request: HttpRequest, carrier: int | None = None, status: str |
 
 
 @router.post("/programs/tenancies/{pk}/transitions", response=dict[str, Any], summary="在孵企业流转（毕业、退出）")
-def tenancy_transition(request: HttpRequest, pk: int, payload: TransitionIn) -> dict[str, Any]:
+def tenancy_transition(request: HttpRequest, pk: Id, payload: TransitionIn) -> dict[str, Any]:
     _role(request)
     t = access.tenancies(request.user, Tenancy.objects.all()).filter(pk=pk).first()
     if t is None:
@@ -397,7 +398,7 @@ def _event_out(e: PublicityEvent, user: Any) -> dict[str, Any]:
 
 
 @router.get("/programs/publicity", response=Page, summary="政策宣讲活动")
-def event_list(request: HttpRequest, division: str | None = None, year: int | None = None,
+def event_list(request: HttpRequest, division: str | None = None, year: Year | None = None,
                status: str | None = None) -> dict[str, Any]:
     _role(request)
     qs = access.events(request.user, PublicityEvent.objects.all()).order_by("-planned_on", "-id")
@@ -413,7 +414,7 @@ def event_list(request: HttpRequest, division: str | None = None, year: int | No
 class EventIn(Schema):
     title: str = Field(..., min_length=1, max_length=200)
     division: str
-    planned_on: date
+    planned_on: Day
     channel: str = "offline"
     policies: list[str] = Field(default_factory=list)
     organiser: str = ""
@@ -430,12 +431,12 @@ def event_create(request: HttpRequest, payload: EventIn) -> Status:
 
 
 @router.post("/programs/publicity/{pk}/transitions", response=dict[str, Any], summary="宣讲活动流转（已举办、取消）")
-def event_transition(request: HttpRequest, pk: int, payload: TransitionIn) -> dict[str, Any]:
+def event_transition(request: HttpRequest, pk: Id, payload: TransitionIn) -> dict[str, Any]:
     return _run(publicity.EVENT, _event(request, pk), request, payload)
 
 
 @router.get("/programs/publicity/coverage", response=dict[str, Any], summary="宣讲覆盖镇街数（n/23）")
-def event_coverage(request: HttpRequest, year: int | None = None, as_of: date | None = None) -> dict[str, Any]:
+def event_coverage(request: HttpRequest, year: Year | None = None, as_of: Day | None = None) -> dict[str, Any]:
     from django.utils import timezone
 
     _role(request)
@@ -449,7 +450,7 @@ def event_coverage(request: HttpRequest, year: int | None = None, as_of: date | 
 # ------------------------------------------------------------------------------------ awards
 
 @router.get("/programs/awards", response=Page, summary="大赛获奖企业与政策兑现")
-def award_list(request: HttpRequest, year: int | None = None, contest: int | None = None) -> dict[str, Any]:
+def award_list(request: HttpRequest, year: Year | None = None, contest: Id | None = None) -> dict[str, Any]:
     _role(request)
     qs = access.awards(request.user, Award.objects.all()).select_related("contest", "enterprise", "ledger_entry")
     if year:
@@ -466,7 +467,7 @@ def award_list(request: HttpRequest, year: int | None = None, contest: int | Non
 
 
 @router.post("/programs/awards/{pk}/transitions", response=dict[str, Any], summary="获奖政策兑现（批复资金补助、已兑现）")
-def award_transition(request: HttpRequest, pk: int, payload: TransitionIn) -> dict[str, Any]:
+def award_transition(request: HttpRequest, pk: Id, payload: TransitionIn) -> dict[str, Any]:
     _role(request)
     a = access.awards(request.user, Award.objects.all()).filter(pk=pk).first()
     if a is None:
@@ -477,7 +478,7 @@ def award_transition(request: HttpRequest, pk: int, payload: TransitionIn) -> di
 # ------------------------------------------------------------------------------------ briefing
 
 @router.get("/programs/briefing", response=dict[str, Any], summary="专项工作简报句（每个数字附口径）")
-def briefing(request: HttpRequest, year: int, as_of: date | None = None) -> dict[str, Any]:
+def briefing(request: HttpRequest, year: Year, as_of: Day | None = None) -> dict[str, Any]:
     from zjtx.stats.programs import programme_sentences
 
     _role(request)

@@ -68,7 +68,9 @@ def template_bytes(rows: list[list[Any]] | None = None) -> bytes:
     ws.column_dimensions["A"].number_format = "@"
     for r, values in enumerate(rows or [], start=3):
         for c, v in enumerate(values, start=1):
-            ws.cell(row=r, column=c, value=v)
+            cell = ws.cell(row=r, column=c, value=v)
+            if isinstance(v, str) and cell.data_type == "f":
+                cell.data_type = "s"  # filled text, never a live formula (formula injection)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
