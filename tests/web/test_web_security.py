@@ -470,3 +470,24 @@ def test_a_long_data_transaction_does_not_hold_up_logins(make_user) -> None:
     t.join()
     assert outcome == {"login_finished_first": True}
     assert chain.verify().ok
+
+
+def test_cultivation_form_conflict_shows_both_versions(make_user) -> None:
+    from zjtx.apps.cultivation.models import ServiceRequest, ServiceType
+
+    e = Enterprise.objects.create(uscc=uscc(1), name="甲", division_id=XIAOLAN)
+    kind = ServiceType.objects.filter(active=True).first()
+    r = ServiceRequest.objects.create(enterprise=e, type=kind, subject="融资对接")
+    first, second = Client(), Client()
+    first.force_login(make_user("svc1", "city_staff"))
+    second.force_login(make_user("svc2", "city_staff"))
+    url = f"/cultivation/services/{r.pk}/"
+    assert 'name="record_version"' in first.get(url).content.decode()
+    ok = first.post(url, {"status": "in_progress", "team": "金融专班", "outcome": "", "record_version": 1})
+    assert ok.status_code == 302
+    stale = second.post(url, {"status": "closed", "team": "", "outcome": "已办结", "record_version": 1})
+    page = stale.content.decode()
+    assert stale.status_code == 200 and "保存冲突" in page and "svc1" in page
+    assert "您填写“已办结”，当前为“（空）”" in page
+    r.refresh_from_db()
+    assert (r.status, r.team, r.version) == ("in_progress", "金融专班", 2)
