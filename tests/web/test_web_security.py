@@ -491,3 +491,20 @@ def test_cultivation_form_conflict_shows_both_versions(make_user) -> None:
     assert "您填写“已办结”，当前为“（空）”" in page
     r.refresh_from_db()
     assert (r.status, r.team, r.version) == ("in_progress", "金融专班", 2)
+
+
+def test_reset_2fa_command_removes_the_authenticator_and_is_audited(make_user) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from typer.testing import CliRunner
+
+    from zjtx.cli import app
+
+    user = make_user("lostphone", "city_staff")
+    TOTPDevice.objects.create(user=user, name="动态口令", confirmed=True)
+    result = CliRunner().invoke(app, ["reset-2fa", "lostphone", "--reason", "手机丢失"])
+    assert result.exit_code == 0 and "已删除 lostphone 的 1 个" in result.output
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    entry = AuditEntry.objects.filter(action="two_factor", object_id=str(user.pk)).order_by("seq").last()
+    assert entry.after == {"devices": 1, "reason": "手机丢失"} and entry.source == "cli"
+    assert CliRunner().invoke(app, ["reset-2fa", "nobody"]).exit_code == 2
+    assert chain.verify().ok
