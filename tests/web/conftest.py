@@ -41,6 +41,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "postgres_only: needs the PostgreSQL server of ZJTX_TEST_DATABASE_URL")
+    config.addinivalue_line("markers", "two_factor: two-factor login enforced as in production")
 
 
 @pytest.fixture
@@ -56,3 +57,34 @@ def make_user(db):
         return user
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _account_policy(request, settings):
+    """Most tests sign in with ``force_login`` (no password, no TOTP step): two-factor enforcement is
+    switched off for them. Tests of the login itself mark themselves ``two_factor`` and get it on."""
+    settings.ZJTX_2FA_ENFORCED = request.node.get_closest_marker("two_factor") is not None
+
+
+@pytest.fixture(autouse=True)
+def _audit_guard(request):
+    """The audit table is insert-only by database trigger. A transactional test ends with a flush
+    (DELETE/TRUNCATE of every table), so for those tests the guard is lifted after the test and put
+    back before the next one."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None:
+        yield
+        return
+    from django.db import connection
+
+    from zjtx.apps.accounts import dbguard
+
+    transactional = bool(marker.kwargs.get("transaction")) or "live_server" in request.fixturenames
+    if transactional:
+        request.getfixturevalue("transactional_db")
+    else:
+        request.getfixturevalue("db")
+    dbguard.install(connection)
+    yield
+    if transactional:
+        dbguard.remove(connection)

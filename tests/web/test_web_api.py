@@ -23,7 +23,12 @@ def staff_client(client, make_user):
     return client
 
 
-def test_openapi_schema_and_docs(client, db) -> None:
+def test_openapi_schema_and_docs(client, make_user) -> None:
+    # docs and schema are behind the login (ZJTX_API_DOCS=login, the default)
+    resp = client.get("/api/openapi.json")
+    assert resp.status_code == 302 and "/accounts/login/" in resp["Location"]
+    assert client.get("/api/docs").status_code == 302
+    client.force_login(make_user("reader", "analyst"))
     schema = client.get("/api/openapi.json").json()
     paths = schema["paths"]
     assert {"/api/enterprises", "/api/enterprises/{uscc}", "/api/enterprises/{uscc}/annual",
@@ -56,15 +61,18 @@ def test_put_annual_partial_update_with_provenance_and_audit(staff_client) -> No
     body = resp.json()
     assert body["employees"] == 88 and body["revenue"] == 12345678.9 and body["rd_expense"] is None
     assert body["provenance"] == {"employees": "tax", "revenue": "tax"}
-    resp = c.put(f"/api/enterprises/{uscc(1)}/annual/2024", data=json.dumps({"rd_staff": 10}),
+    assert body["version"] == 1
+    resp = c.put(f"/api/enterprises/{uscc(1)}/annual/2024", data=json.dumps({"rd_staff": 10, "version": 1}),
                  content_type="application/json")
+    assert resp.status_code == 200 and resp.json()["version"] == 2
     r = AnnualReport.objects.get(enterprise__uscc=uscc(1), year=2024)
     assert r.employees == 88 and r.rd_staff == 10 and r.provenance["rd_staff"] == "self"
     entry = AuditEntry.objects.filter(model="enterprises.AnnualReport", action="update").get()
     assert entry.source == "api" and entry.request_id == resp["X-Request-ID"] and entry.changed == ["provenance", "rd_staff"]
-    bad = c.put(f"/api/enterprises/{uscc(1)}/annual/2024", data=json.dumps({"employees": "很多"}),
+    bad = c.put(f"/api/enterprises/{uscc(1)}/annual/2024", data=json.dumps({"employees": "很多", "version": 2}),
                 content_type="application/json")
     assert bad.status_code == 422
+    assert bad.json()["errors"] == ["employees：应为整数"]
     bad = c.put(f"/api/enterprises/{uscc(1)}/annual/1800", data=json.dumps({}), content_type="application/json")
     assert bad.status_code == 422
     annual = c.get(f"/api/enterprises/{uscc(1)}/annual").json()
@@ -73,7 +81,8 @@ def test_put_annual_partial_update_with_provenance_and_audit(staff_client) -> No
     assert c.get("/api/annual-reports?year=2023").json()["count"] == 0
 
 
-def test_docs_use_vendored_assets_not_a_cdn(client, db) -> None:
+def test_docs_use_vendored_assets_not_a_cdn(client, make_user) -> None:
+    client.force_login(make_user("reader", "analyst"))
     page = client.get("/api/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in page
     assert not re.search(r'(?:src|href)=["\'](?:https?:)?//', page), "an external script or stylesheet"

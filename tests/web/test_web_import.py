@@ -86,7 +86,8 @@ def test_every_problem_is_listed_by_row_and_column_and_nothing_is_written(staff)
 
 def test_unreadable_file_and_missing_uscc_column(staff) -> None:
     result = importer.validate(b"not a spreadsheet", "x.xlsx", staff)
-    assert [str(p) for p in result.errors] == ["文件：请上传 .xlsx 或 .csv 文件"]
+    assert [str(p) for p in result.errors] == [
+        "文件：文件不是有效的 .xlsx 工作簿（已损坏或扩展名被改过）：请上传 .xlsx 或 .csv 文件（.xlsx 须由 Excel 2007 及以上版本保存）"]
     result = importer.validate(xlsx([["甲公司"]], headers=["企业名称"]), "x.xlsx", staff)
     assert [str(p) for p in result.errors] == ["第1行 统一社会信用代码：缺少此列"]
 
@@ -301,8 +302,8 @@ def test_template_has_dropdowns_and_exports_reimport(staff, client) -> None:
     assert importer.confirm(job).status == ImportJob.Status.DONE
     after = _snapshot()
     assert after[0] == before[0] or [
-        {k: v for k, v in e.items() if k not in ("updated_at", "raw", "provenance")} for e in after[0]
-    ] == [{k: v for k, v in e.items() if k not in ("updated_at", "raw", "provenance")} for e in before[0]]
+        {k: v for k, v in e.items() if k not in ("updated_at", "raw", "provenance", "version")} for e in after[0]
+    ] == [{k: v for k, v in e.items() if k not in ("updated_at", "raw", "provenance", "version")} for e in before[0]]
 
 
 def test_rows_of_one_enterprise_must_agree(staff) -> None:

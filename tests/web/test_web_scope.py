@@ -20,13 +20,16 @@ from zjtx.apps.enterprises.models import AnnualReport, Enterprise, Title
 pytestmark = pytest.mark.django_db
 
 A, B = uscc(1), uscc(2)  # A in 小榄镇, B in 古镇镇
-ROLES = ["city_admin", "city_staff", "town_officer", "enterprise_user", "auditor", "no_role"]
+ROLES = ["city_admin", "city_staff", "town_officer", "enterprise_user", "analyst", "auditor", "system_admin",
+         "security_admin", "no_role"]
 VISIBLE = {
-    "city_admin": {A, B}, "city_staff": {A, B}, "auditor": {A, B},
+    "city_admin": {A, B}, "city_staff": {A, B}, "auditor": {A, B}, "analyst": {A, B},
     "town_officer": {A}, "enterprise_user": {A}, "no_role": set(),
+    # 三权分立: the system and security administrators administer; they do not read the registry
+    "system_admin": set(), "security_admin": set(),
 }
 EDITABLE = {"city_admin": {A, B}, "city_staff": {A, B}, "town_officer": {A}, "enterprise_user": {A},
-            "auditor": set(), "no_role": set()}
+            "analyst": set(), "auditor": set(), "system_admin": set(), "security_admin": set(), "no_role": set()}
 FULL_CONTACT = {"city_admin", "city_staff", "town_officer", "enterprise_user"}
 
 LIST_ROUTES = [
@@ -62,6 +65,9 @@ def users(make_user, registry):
         "town_officer": make_user("u_town", "town_officer", division=XIAOLAN),
         "enterprise_user": make_user("u_ent", "enterprise_user", enterprise=a),
         "auditor": make_user("u_audit", "auditor"),
+        "analyst": make_user("u_analyst", "analyst"),
+        "system_admin": make_user("u_sys", "system_admin"),
+        "security_admin": make_user("u_sec", "security_admin"),
         "no_role": get_user_model().objects.create_user("u_none"),
     }
 
@@ -154,7 +160,7 @@ def test_anonymous_api_is_refused(client, registry) -> None:
 def test_audit_and_import_pages_by_role(client, users, role: str) -> None:
     client.force_login(users[role])
     audit = client.get("/audit/").status_code
-    assert audit == (200 if role in ("city_admin", "auditor") else 403)
+    assert audit == (200 if role == "auditor" else 403)  # only the audit administrator
     assert client.get("/audit.csv").status_code == audit
     imports = client.get("/imports/").status_code
     assert imports == (200 if role in ("city_admin", "city_staff", "town_officer") else 403)
@@ -204,3 +210,53 @@ def test_town_officer_must_keep_a_division(client, users) -> None:
     resp = client.post(f"/enterprises/{A}/edit/", {"uscc": A, "name": "甲", "division": ""})
     assert resp.status_code == 200
     assert Enterprise.objects.get(uscc=A).division_id == XIAOLAN
+
+
+# 三权分立 in the admin site: (role, URL) → may open it
+ADMIN_PAGES = {
+    "/admin/": {"system_admin", "security_admin"},
+    "/admin/auth/user/": {"security_admin"},
+    "/admin/accounts/profile/": {"security_admin"},
+    "/admin/accounts/loginlock/": {"security_admin"},
+    "/admin/otp_totp/totpdevice/": {"security_admin"},
+    "/admin/enterprises/division/": {"system_admin"},
+    "/admin/cultivation/servicetype/": {"system_admin"},
+    "/admin/enterprises/enterprise/": set(),
+    "/admin/accounts/auditentry/": set(),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("url", list(ADMIN_PAGES))
+def test_admin_site_separates_the_three_administrators(client, users, role: str, url: str) -> None:
+    client.force_login(users[role])
+    resp = client.get(url)
+    if role in ADMIN_PAGES[url]:
+        assert resp.status_code == 200, (role, url)
+    elif role in ("system_admin", "security_admin"):
+        assert resp.status_code in (403, 404), (role, url)
+    else:  # not an administrator at all: sent (via /admin/login/) to the one login page
+        assert resp.status_code == 302, (role, url)
+        if resp["Location"].startswith("/admin/login/"):
+            resp = client.get(resp["Location"])
+        assert resp.status_code == 302 and resp["Location"].startswith("/accounts/login/"), (role, url, resp)
+
+
+def test_security_admin_cannot_grant_itself_or_make_superusers(client, users) -> None:
+    sec = users["security_admin"]
+    client.force_login(sec)
+    own = client.get(f"/admin/auth/user/{sec.pk}/change/")
+    assert own.status_code == 200 and 'name="_save"' not in own.content.decode()  # read-only
+    assert client.post(f"/admin/auth/user/{sec.pk}/change/", {"username": sec.username}).status_code == 403
+    page = client.get(f"/admin/auth/user/{users['analyst'].pk}/change/").content.decode()
+    assert "is_superuser" not in page and "user_permissions" not in page
+    assert client.get("/audit/").status_code == 403
+
+
+def test_analyst_reads_the_city_without_contacts(client, users) -> None:
+    client.force_login(users["analyst"])
+    body = client.get("/enterprises.csv").content.decode("utf-8-sig")
+    assert A in body and B in body and "13812345678" not in body and "138****5678" in body
+    assert client.get("/imports/").status_code == 403
+    assert client.put(f"/api/enterprises/{A}/annual/2024", data=json.dumps({"employees": 1, "version": 1}),
+                      content_type="application/json").status_code == 403

@@ -165,6 +165,7 @@ def briefing(
     *,
     region: str = "中山市",
     targets: Mapping[tuple[str, int], tuple[int, str]] | None = None,
+    as_of: date | None = None,
 ) -> Briefing:
     """The standard briefing for ``year`` (figures for the calendar year; titles as of 31 December)."""
     fr = frames_of(city_or_frames)
@@ -228,6 +229,12 @@ def briefing(
             q = Stat(p["uscc"].n_unique(), f"pools 中 listed_on 在 {year} 年内，按 pool_name 统计不重复企业数", "家",
                      source="；".join(sorted(set(p["source"].to_list()))) if "source" in p.columns else None)
             sentences.append(Sentence(f"{year}年摸查建立企业培育库：{txt}。", [q]))
+
+    # 6. programmes (揭榜挂帅, 孵化载体, 平台, 大赛, 招商, 宣讲) when programme frames are given; ``as_of``
+    # dates the campaign progress (zjtx.stats.programs)
+    from .programs import programme_sentences
+
+    sentences += programme_sentences(city_or_frames, year, as_of=as_of, titles=fr.titles)
 
     # table: by town
     tables = []

@@ -29,24 +29,32 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "ninja",  # serves its bundled Swagger UI from static/ (no CDN on government intranets)
     "zjtx.web",
     "zjtx.apps.accounts",
     "zjtx.apps.enterprises",
     "zjtx.apps.evaluations",
     "zjtx.apps.cultivation",
+    "zjtx.apps.programs",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "zjtx.apps.accounts.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "zjtx.apps.accounts.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "zjtx.apps.accounts.middleware.IdleTimeoutMiddleware",
+    "zjtx.apps.accounts.middleware.AccountPolicyMiddleware",
     "zjtx.apps.accounts.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "zjtx.apps.enterprises.versioning.VersionConflictMiddleware",
+    "zjtx.web.api.ApiJsonErrorsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -116,6 +124,35 @@ ZJTX_IMPORT_SYNC_ROWS = int(os.environ.get("ZJTX_IMPORT_SYNC_ROWS", "500"))
 ZJTX_IMPORT_MAX_BYTES = 30 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = ZJTX_IMPORT_MAX_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = ZJTX_IMPORT_MAX_BYTES
+
+# ---- Security and reliability (docs/security.md) --------------------------------------------------
+AUTHENTICATION_BACKENDS = ["zjtx.apps.accounts.backends.RoleBackend"]
+ZJTX_IP_ATTEMPTS = int(os.environ.get("ZJTX_IP_ATTEMPTS", "20"))  # failed logins per source IP …
+ZJTX_IP_LOCKOUT_MINUTES = int(os.environ.get("ZJTX_IP_LOCKOUT_MINUTES", "15"))  # … per this many minutes
+ZJTX_TRUSTED_PROXIES = [h for h in os.environ.get("ZJTX_TRUSTED_PROXIES", "").split(",") if h]
+ZJTX_2FA_ENFORCED = os.environ.get("ZJTX_2FA_ENFORCED", "1") == "1"
+OTP_TOTP_ISSUER = "中山市专精特新平台"
+ZJTX_PASSWORD_MIN_LENGTH = 10
+ZJTX_PASSWORD_HISTORY = int(os.environ.get("ZJTX_PASSWORD_HISTORY", "5"))
+ZJTX_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("ZJTX_PASSWORD_MAX_AGE_DAYS", "90"))  # 0: never expires
+AUTH_PASSWORD_VALIDATORS += [
+    {"NAME": "zjtx.apps.accounts.passwords.ComplexityValidator"},
+    {"NAME": "zjtx.apps.accounts.passwords.HistoryValidator", "OPTIONS": {"history": ZJTX_PASSWORD_HISTORY}},
+]
+ZJTX_AUDIT_KEY = os.environ.get("ZJTX_AUDIT_KEY", "")  # HMAC key of the audit chain (default: SECRET_KEY)
+ZJTX_API_DOCS = os.environ.get("ZJTX_API_DOCS", "login")  # login | public | off
+ZJTX_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+            "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+            "frame-ancestors 'none'; form-action 'self'")
+ZJTX_HSTS_SECONDS = int(os.environ.get("ZJTX_HSTS_SECONDS", "0"))  # set when served behind TLS
+SECURE_REFERRER_POLICY = "same-origin"
+# Imports: limits checked before any cell is read (zjtx.apps.enterprises.safefile).
+ZJTX_IMPORT_MAX_ROWS = int(os.environ.get("ZJTX_IMPORT_MAX_ROWS", "50000"))
+ZJTX_IMPORT_MAX_COLUMNS = 200
+ZJTX_IMPORT_MAX_CELL_CHARS = 2000
+ZJTX_IMPORT_MAX_UNZIPPED_BYTES = 300 * 1024 * 1024
+ZJTX_IMPORT_MAX_RATIO = 100
+ZJTX_IMPORT_MAX_ERRORS = 1000  # problems listed per file
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("zjtx.apps.enterprises.urls")),
     path("evaluations/", include("zjtx.apps.evaluations.urls")),
     path("cultivation/", include("zjtx.apps.cultivation.urls")),
+    path("programs/", include("zjtx.apps.programs.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

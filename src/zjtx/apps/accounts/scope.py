@@ -5,20 +5,31 @@ Every view, export and API endpoint goes through these functions:
 * ``city_admin`` / ``city_staff``: all enterprises, may edit and import;
 * ``town_officer``: only enterprises of the officer's own 镇街 (see and edit);
 * ``enterprise_user``: only its own enterprise (see and edit its data);
-* ``auditor``: reads everything, edits nothing, reads the audit log;
+* ``analyst``: reads everything city-wide, edits nothing, never sees contacts;
+* ``auditor`` (审计管理员): reads everything (contacts masked), edits nothing, reads and exports the audit log;
+* ``system_admin`` (系统管理员): configuration (reference data, service types, targets …) in the admin site;
+  no registry data, no accounts, no audit log;
+* ``security_admin`` (安全管理员): accounts, roles, unlocks and two-factor resets in the admin site;
+  no registry data, no configuration, no audit log (三权分立: none of the three can do another's work);
 * anyone else (no role): nothing.
+
+Superusers count as city administrators; they are the break-glass account created by ``bootstrap``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from zjtx.apps.accounts.models import Role
 
-READ_ALL = {Role.CITY_ADMIN, Role.CITY_STAFF, Role.AUDITOR}
+READ_ALL = {Role.CITY_ADMIN, Role.CITY_STAFF, Role.AUDITOR, Role.ANALYST}
 EDIT_ALL = {Role.CITY_ADMIN, Role.CITY_STAFF}
+ADMIN_ROLES = {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR}
+# Roles whose accounts must use two-factor login (TOTP); others may enrol.
+TWO_FACTOR_ROLES = {Role.CITY_ADMIN, Role.CITY_STAFF, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR}
 
 
 def role_of(user: Any) -> str | None:
@@ -95,7 +106,24 @@ def can_import(user: Any) -> bool:
 
 
 def can_view_audit(user: Any) -> bool:
-    return role_of(user) in (Role.CITY_ADMIN, Role.AUDITOR)
+    """Only the audit administrator reads and exports the audit log (三权分立)."""
+    return role_of(user) == Role.AUDITOR
+
+
+def can_manage_accounts(user: Any) -> bool:
+    """Accounts, roles, unlocks, two-factor resets: the security administrator (and the superuser)."""
+    return bool(getattr(user, "is_superuser", False)) or role_of(user) == Role.SECURITY_ADMIN
+
+
+def can_configure(user: Any) -> bool:
+    """Reference data and other configuration: the system administrator (and the superuser)."""
+    return bool(getattr(user, "is_superuser", False)) or role_of(user) == Role.SYSTEM_ADMIN
+
+
+def requires_two_factor(user: Any) -> bool:
+    if not getattr(settings, "ZJTX_2FA_ENFORCED", True):
+        return False
+    return bool(getattr(user, "is_superuser", False)) or role_of(user) in TWO_FACTOR_ROLES
 
 
 def can_see_personal(user: Any, enterprise: Any | None = None) -> bool:

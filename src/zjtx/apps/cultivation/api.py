@@ -6,7 +6,6 @@ targets — every query scoped through ``accounts.scope`` (via ``cultivation.acc
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -32,6 +31,7 @@ from zjtx.apps.cultivation.models import (
 from zjtx.apps.cultivation.plans import create_plan
 from zjtx.apps.cultivation.stats import league, service_stats
 from zjtx.apps.enterprises.models import Enterprise, Title
+from zjtx.web.params import Day, Horizon, Id, Limit, Offset, Year
 
 router = Router(tags=["培育库 cultivation"])
 
@@ -71,7 +71,7 @@ class PoolFilters(Schema):
     protected: str | None = None
     flagged: str | None = None
     limit: int = Field(100, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=10_000_000)
 
 
 class StageIn(Schema):
@@ -114,7 +114,7 @@ def pool_set(request: HttpRequest, uscc: str, tier: str, payload: StageIn) -> di
 
 @router.get("/cultivation/designations", response=Page, summary="认定信息（荣誉资质及有效期）")
 def designation_list(request: HttpRequest, title: str | None = None, division: str | None = None,
-                     limit: int = 100, offset: int = 0) -> dict[str, Any]:
+                     limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
     _role(request)
     qs = scope.scope_related(request.user, Title.objects.all()).select_related("enterprise")
     if title:
@@ -134,7 +134,7 @@ def designation_list(request: HttpRequest, title: str | None = None, division: s
 
 
 @router.get("/cultivation/calendar", response=Page, summary="到期与更新提醒（90/60/30天）")
-def calendar(request: HttpRequest, on: date | None = None, horizon: int = 90) -> dict[str, Any]:
+def calendar(request: HttpRequest, on: Day | None = None, horizon: Horizon = 90) -> dict[str, Any]:
     _role(request)
     day = on or timezone.localdate()
     titles = scope.scope_related(request.user, Title.objects.all())
@@ -149,7 +149,7 @@ def calendar(request: HttpRequest, on: date | None = None, horizon: int = 90) ->
 class ApplicationIn(Schema):
     uscc: str
     tier: str
-    year: int
+    year: Year
     batch: str = ""
     main_product: str = ""
     dev_score: Decimal | None = None
@@ -162,11 +162,11 @@ class TransitionIn(Schema):
                                          "provincial_pass/to_ministry/provincial_reject/ministry_pass/ministry_reject/"
                                          "announce/publicity_reject/revise")
     reason: str = ""
-    granted_on: date | None = None
-    expires_on: date | None = None
+    granted_on: Day | None = None
+    expires_on: Day | None = None
     document: str = ""
     certificate_no: str = ""
-    publicity_until: date | None = None
+    publicity_until: Day | None = None
 
 
 def _app_out(a: Application, user: Any, full: bool = False) -> dict[str, Any]:
@@ -195,8 +195,8 @@ def _app(request: HttpRequest, pk: int) -> Application:
 
 @router.get("/cultivation/applications", response=Page, summary="申报列表")
 def application_list(request: HttpRequest, tier: str | None = None, state: str | None = None,
-                     year: int | None = None, division: str | None = None,
-                     limit: int = 100, offset: int = 0) -> dict[str, Any]:
+                     year: Year | None = None, division: str | None = None,
+                     limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
     _role(request)
     qs = access.visible(request.user, Application.objects.all()).select_related("enterprise")
     for k, v in (("tier", tier), ("state", state), ("year", year), ("enterprise__division_id", division)):
@@ -219,12 +219,12 @@ def application_create(request: HttpRequest, payload: ApplicationIn) -> Status:
 
 
 @router.get("/cultivation/applications/{pk}", response=dict[str, Any], summary="申报详情（含流转记录与冻结的评价结果）")
-def application_get(request: HttpRequest, pk: int) -> dict[str, Any]:
+def application_get(request: HttpRequest, pk: Id) -> dict[str, Any]:
     return _app_out(_app(request, pk), request.user, full=True)
 
 
 @router.post("/cultivation/applications/{pk}/transitions", response=dict[str, Any], summary="申报流转")
-def application_transition(request: HttpRequest, pk: int, payload: TransitionIn) -> dict[str, Any]:
+def application_transition(request: HttpRequest, pk: Id, payload: TransitionIn) -> dict[str, Any]:
     a = _app(request, pk)
     d = payload.dict()
     try:
@@ -240,8 +240,8 @@ def application_transition(request: HttpRequest, pk: int, payload: TransitionIn)
 class PlanIn(Schema):
     uscc: str
     tier: str
-    on: date | None = None
-    due_on: date | None = None
+    on: Day | None = None
+    due_on: Day | None = None
     note: str = ""
 
 
@@ -256,7 +256,7 @@ def _plan_out(p: Plan) -> dict[str, Any]:
 
 @router.get("/cultivation/plans", response=Page, summary="一企一策方案")
 def plan_list(request: HttpRequest, tier: str | None = None, status: str | None = None,
-              limit: int = 100, offset: int = 0) -> dict[str, Any]:
+              limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
     _role(request)
     qs = access.visible(request.user, Plan.objects.all()).select_related("enterprise").prefetch_related("items")
     if tier:
@@ -278,7 +278,7 @@ def plan_create(request: HttpRequest, payload: PlanIn) -> Status:
 
 
 @router.get("/cultivation/plans/{pk}", response=dict[str, Any], summary="方案详情")
-def plan_get(request: HttpRequest, pk: int) -> dict[str, Any]:
+def plan_get(request: HttpRequest, pk: Id) -> dict[str, Any]:
     _role(request)
     p = access.visible(request.user, Plan.objects.all()).select_related("enterprise").filter(pk=pk).first()
     if p is None:
@@ -306,7 +306,7 @@ def _service_out(r: ServiceRequest) -> dict[str, Any]:
 
 @router.get("/cultivation/services", response=Page, summary="企业服务需求")
 def service_list(request: HttpRequest, type: str | None = None, status: str | None = None,
-                 limit: int = 100, offset: int = 0) -> dict[str, Any]:
+                 limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
     _role(request)
     qs = access.visible(request.user, ServiceRequest.objects.all()).select_related("enterprise", "type", "assignee")
     if type:
@@ -345,12 +345,12 @@ class LedgerIn(Schema):
     policy: str
     policy_name: str = ""
     level: str
-    year: int
+    year: Year
     project: str = ""
     amount: Decimal
     kind: str = "granted"
     document: str = ""
-    paid_on: date | None = None
+    paid_on: Day | None = None
 
 
 def _ledger_out(b: BenefitEntry) -> dict[str, Any]:
@@ -360,8 +360,8 @@ def _ledger_out(b: BenefitEntry) -> dict[str, Any]:
 
 
 @router.get("/cultivation/ledger", response=dict[str, Any], summary="奖补台账（含累计兑现）")
-def ledger_list(request: HttpRequest, year: int | None = None, level: str | None = None,
-                limit: int = 100, offset: int = 0) -> dict[str, Any]:
+def ledger_list(request: HttpRequest, year: Year | None = None, level: str | None = None,
+                limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
     _role(request)
     qs = access.visible(request.user, BenefitEntry.objects.all()).select_related("enterprise")
     if year:
@@ -392,7 +392,7 @@ def ledger_create(request: HttpRequest, payload: LedgerIn) -> Status:
 
 class EstimateIn(Schema):
     uscc: str
-    on: date | None = None
+    on: Day | None = None
 
 
 @router.post("/cultivation/ledger/estimate", response=dict[str, Any], summary="按政策匹配（zjtx.match）测算奖补")
@@ -408,7 +408,7 @@ def ledger_estimate(request: HttpRequest, payload: EstimateIn) -> dict[str, Any]
 
 
 @router.get("/cultivation/targets", response=dict[str, Any], summary="目标完成情况与镇街排名")
-def targets(request: HttpRequest, year: int | None = None, tier: str = "tech_sme") -> dict[str, Any]:
+def targets(request: HttpRequest, year: Year | None = None, tier: str = "tech_sme") -> dict[str, Any]:
     _role(request)
     table = league(year or timezone.localdate().year, tier, scope.scope_enterprises(request.user))
     table["on"] = _iso(table["on"])

@@ -19,6 +19,7 @@ from zjtx.apps.cultivation.models import (
 )
 from zjtx.apps.cultivation.workflow import ACTIONS
 from zjtx.apps.enterprises.fields import TITLE_CHOICES
+from zjtx.apps.enterprises.versioning import VersionedFormMixin
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -34,7 +35,7 @@ class MembershipForm(forms.Form):
     source = forms.CharField(label="来源", max_length=60, required=False)
 
 
-class ApplicationForm(forms.ModelForm):
+class ApplicationForm(VersionedFormMixin, forms.ModelForm):
     uscc = forms.CharField(label="统一社会信用代码", max_length=18)
 
     class Meta:
@@ -80,7 +81,7 @@ class PlanForm(forms.Form):
     note = forms.CharField(label="备注", max_length=300, required=False)
 
 
-class PlanItemForm(forms.ModelForm):
+class PlanItemForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = PlanItem
         fields = ["owner", "department", "due_on", "status", "evidence"]
@@ -99,7 +100,7 @@ class ServiceForm(forms.ModelForm):
         self.fields["type"].queryset = ServiceType.objects.filter(active=True)
 
 
-class ServiceUpdateForm(forms.ModelForm):
+class ServiceUpdateForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = ServiceRequest
         fields = ["status", "team", "outcome"]
@@ -115,7 +116,7 @@ class LedgerForm(forms.ModelForm):
         widgets = {"paid_on": DATE}
 
 
-class TargetForm(forms.ModelForm):
+class TargetForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Target
         fields = ["year", "tier", "division", "target", "source"]

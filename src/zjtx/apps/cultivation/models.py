@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 
 from zjtx.apps.enterprises.fields import TITLE_CHOICES
+from zjtx.apps.enterprises.versioning import Versioned
 
 # ---------------------------------------------------------------------------------------------
 # tiers
@@ -82,7 +83,7 @@ class Stage(models.TextChoices):
     REVOKED = "revoked", "撤销"
 
 
-class PoolStage(models.Model):
+class PoolStage(Versioned):
     """An enterprise's stage for one tier. ``protected`` when a person set it: automatic runs only flag."""
 
     class Source(models.TextChoices):
@@ -248,7 +249,7 @@ class AppState(models.TextChoices):
     REJECTED = "rejected", "未通过"
 
 
-class Application(models.Model):
+class Application(Versioned):
     """One application of an enterprise for a tier; its state moves only through ``workflow``."""
 
     enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name="企业", on_delete=models.PROTECT,
@@ -317,7 +318,7 @@ class Transition(models.Model):
 # 一企一策 plans
 
 
-class Plan(models.Model):
+class Plan(Versioned):
     """An 一企一策 plan: an enterprise, a target tier, items built from the gap options."""
 
     class Status(models.TextChoices):
@@ -349,7 +350,7 @@ class Plan(models.Model):
         return STATUS_ZH.get(self.evaluation_status, self.evaluation_status)
 
 
-class PlanItem(models.Model):
+class PlanItem(Versioned):
     """One action of a plan, created from a gap option; closes itself when the gap is closed."""
 
     class Owner(models.TextChoices):
@@ -409,7 +410,7 @@ class ServiceType(models.Model):
         return self.name
 
 
-class ServiceRequest(models.Model):
+class ServiceRequest(Versioned):
     """A service request: intake, assignment, status, response time, outcome."""
 
     class Status(models.TextChoices):
@@ -519,7 +520,7 @@ class BenefitRule(models.Model):
 # targets
 
 
-class Target(models.Model):
+class Target(Versioned):
     """A target count per year, tier and 镇街 (no 镇街: the city-wide target)."""
 
     year = models.PositiveSmallIntegerField("年度")

@@ -54,6 +54,7 @@ def set_stage(enterprise: Enterprise, tier: str, stage: str, user: Any, reason: 
 
 def release(ps: PoolStage, user: Any, reason: str = "") -> PoolStage:
     """Hand a stage back to automatic evaluation (unprotect it)."""
+    ps.refresh_from_db()  # act on the current row (the daily pass may have recorded a proposal meanwhile)
     ps.protected = False
     ps.reason = (reason or "解除人工锁定，交由自动评价")[:300]
     ps.set_by = user if getattr(user, "is_authenticated", False) else None

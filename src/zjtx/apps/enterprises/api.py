@@ -16,10 +16,12 @@ from ninja.errors import HttpError
 from pydantic import create_model
 
 from zjtx.apps.accounts import scope
+from zjtx.apps.enterprises.exports import audit_personal_read
 from zjtx.apps.enterprises.fields import ANNUAL_FIELDS, ENTERPRISE_FIELDS, FieldSpec
 from zjtx.apps.enterprises.filters import filter_annual, filter_enterprises
 from zjtx.apps.enterprises.models import AnnualReport, Enterprise
 from zjtx.apps.enterprises.tables import contact
+from zjtx.web.params import Year
 
 router = Router(tags=["企业库 enterprises"])
 
@@ -34,10 +36,13 @@ def _fields(specs: tuple[FieldSpec, ...], types: dict[str, Any]) -> dict[str, An
 
 EnterpriseOut = create_model("EnterpriseOut", __base__=Schema, **_fields(ENTERPRISE_FIELDS, _PY),
                              division_name=(str | None, None), provenance=(dict[str, str], {}))
-AnnualOut = create_model("AnnualReportOut", __base__=Schema, uscc=(str, ...), year=(int, ...),
+AnnualOut = create_model("AnnualReportOut", __base__=Schema, uscc=(str, ...), year=(int, ...), version=(int, 1),
                          **_fields(ANNUAL_FIELDS, _PY), provenance=(dict[str, str], {}), raw=(dict[str, str], {}))
 AnnualIn = create_model("AnnualReportIn", __base__=Schema, **_fields(ANNUAL_FIELDS, _IN),
-                        source=(str, Field("self", description="数据来源: self/registry/tax/third_party/verified")))
+                        source=(str, Field("self", max_length=20,
+                                           description="数据来源: self/registry/tax/third_party/verified（企业用户只能为 self）")),
+                        version=(int | None, Field(None, ge=1, le=2_000_000_000,
+                                                   description="修改已有年度数据时必填：读取时的 version（防止覆盖他人的修改）")))
 
 
 class EnterprisePage(Schema):
@@ -59,11 +64,11 @@ class EnterpriseFilters(Schema):
     local: str | None = None
     title: str | None = None
     limit: int = Field(100, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=10_000_000)
 
 
 class AnnualFilters(EnterpriseFilters):
-    year: int | None = None
+    year: int | None = Field(None, ge=1990, le=2100)
 
 
 def _num(v: Any) -> Any:
@@ -80,7 +85,7 @@ def _enterprise_out(e: Enterprise, user: Any) -> dict[str, Any]:
 
 
 def _annual_out(r: AnnualReport) -> dict[str, Any]:
-    return {"uscc": r.enterprise.uscc, "year": r.year, "provenance": r.provenance, "raw": r.raw,
+    return {"uscc": r.enterprise.uscc, "year": r.year, "version": r.version, "provenance": r.provenance, "raw": r.raw,
             **{f.name: _num(getattr(r, f.name)) for f in ANNUAL_FIELDS}}
 
 
@@ -102,8 +107,9 @@ def list_enterprises(request: HttpRequest, filters: Query[EnterpriseFilters]) ->
     _role(request)
     params = filters.dict()
     qs = filter_enterprises(scope.scope_enterprises(request.user), params).select_related("division")
-    items = qs[filters.offset: filters.offset + filters.limit]
-    return {"count": qs.count(), "items": [_enterprise_out(e, request.user) for e in items]}
+    items = [_enterprise_out(e, request.user) for e in qs[filters.offset: filters.offset + filters.limit]]
+    audit_personal_read(items, "API 企业列表")
+    return {"count": qs.count(), "items": items}
 
 
 @router.get("/enterprises/{uscc}", response=EnterpriseOut, summary="企业详情")
@@ -118,18 +124,25 @@ def enterprise_annual(request: HttpRequest, uscc: str) -> list[dict[str, Any]]:
 
 
 @router.put("/enterprises/{uscc}/annual/{year}", response=AnnualOut, summary="新增或更新某年度数据（只改传入的字段）")
-def put_annual(request: HttpRequest, uscc: str, year: int, payload: AnnualIn) -> dict[str, Any]:  # type: ignore[valid-type]
+def put_annual(request: HttpRequest, uscc: str, year: Year, payload: AnnualIn) -> dict[str, Any]:  # type: ignore[valid-type]
     e = _get(request, uscc)
     if not scope.can_edit(request.user, e):
         raise HttpError(403, "无权修改该企业")
-    if not 1990 <= year <= date.today().year:
+    if year > date.today().year:
         raise HttpError(422, f"年度应为1990至{date.today().year}之间的年份")
     data = payload.dict(exclude_unset=True)
     source = data.pop("source", "self")
+    version = data.pop("version", None)
     if source not in ("self", "registry", "tax", "third_party", "verified"):
         raise HttpError(422, "数据来源无效")
+    if source != "self" and scope.role_of(request.user) == "enterprise_user":
+        raise HttpError(403, "企业用户只能填报自填数据（source 只能为 self），核验由主管部门完成")
     with transaction.atomic():
         r = AnnualReport.objects.filter(enterprise=e, year=year).first() or AnnualReport(enterprise=e, year=year)
+        if r.pk is not None:
+            if version is None:
+                raise HttpError(428, f"修改已有年度数据须提供 version（当前为第{r.version}版），以免覆盖他人的修改")
+            r.version = version
         for k, v in data.items():
             setattr(r, k, v)
             r.provenance[k] = source

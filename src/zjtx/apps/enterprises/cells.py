@@ -60,6 +60,16 @@ def _number(value: Any) -> Decimal:
     return d
 
 
+# largest magnitudes the database columns hold (DecimalField(20, 2), DecimalField(12, 6), IntegerField)
+_MAGNITUDE = {"money": Decimal(10) ** 18, "decimal": Decimal(10) ** 6, "int": Decimal(2 ** 31)}
+
+
+def _magnitude(kind: str, d: Decimal) -> None:
+    top = _MAGNITUDE.get(kind)
+    if top is not None and abs(d) >= top:
+        raise CellError("数值过大，超出可存储的范围")
+
+
 def _bounds(spec: FieldSpec, d: Decimal) -> None:
     if spec.min_value is not None and d < Decimal(str(spec.min_value)):
         raise CellError("不能为负数" if spec.min_value == 0 else f"不能小于{spec.min_value:g}")
@@ -87,6 +97,9 @@ def parse_date(value: Any) -> date:
 
 def parse_cell(spec: FieldSpec, value: Any) -> Any:
     """The stored value for a non-blank cell of field ``spec``."""
+    reason = getattr(value, "reason", None)
+    if reason is not None:  # a cell the reader could not use (formula, error value, over-long text)
+        raise CellError(reason)
     kind = spec.kind
     if kind == "uscc":
         if isinstance(value, float) and value >= 1e15:
@@ -138,16 +151,19 @@ def parse_cell(spec: FieldSpec, value: Any) -> Any:
         return year
     if kind == "money":
         d = _number(value)
+        _magnitude(kind, d)
         _bounds(spec, d)
         return d.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     if kind == "int":
         d = _number(value)
         if d != d.to_integral_value():
             raise CellError("应为整数")
+        _magnitude(kind, d)
         _bounds(spec, d)
         return int(d)
     if kind == "decimal":
         d = _number(value)
+        _magnitude(kind, d)
         _bounds(spec, d)
         return d.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
     if kind == "fraction":

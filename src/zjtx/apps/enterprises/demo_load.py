@@ -85,7 +85,10 @@ def load_demo(city: Any) -> dict[str, int]:
                   after={"enterprises": len(objs), "annual_reports": len(reports), "titles": len(titles)})
     if getattr(city, "city_comparison", None) is not None:
         city.city_comparison.write_parquet(data_dir() / COMPARISON_FILE)
-    return {"enterprises": len(objs), "annual_reports": len(reports), "titles": len(titles)}
+    from zjtx.apps.programs.demo_load import load_programmes  # 揭榜挂帅, 招商, 孵化载体, 平台, 宣讲, 大赛
+
+    programmes = load_programmes()
+    return {"enterprises": len(objs), "annual_reports": len(reports), "titles": len(titles), **programmes}
 
 
 def briefing_frames(queryset: Any = None) -> dict[str, pl.DataFrame | None]:
@@ -100,7 +103,14 @@ def briefing_frames(queryset: Any = None) -> dict[str, pl.DataFrame | None]:
         "titles": titles,
         "city_comparison": pl.read_parquet(comp) if comp.exists() else None,
         "pools": None,
+        "programs": _programme_frames(queryset),
     }
+
+
+def _programme_frames(queryset: Any) -> dict[str, pl.DataFrame]:
+    from zjtx.apps.programs.frames import programme_frames
+
+    return programme_frames(queryset)
 
 
 def default_on(today: dt.date | None = None) -> dt.date:

@@ -74,7 +74,9 @@ def _sheet(wb: Workbook, title: str, specs: Iterable[FieldSpec], ranges: dict[st
     ws.freeze_panes = "B3"
     for r, values in enumerate(rows, start=3):
         for c, v in enumerate(values, start=1):
-            ws.cell(row=r, column=c, value=v)
+            cell = ws.cell(row=r, column=c, value=v)
+            if isinstance(v, str) and cell.data_type == "f":
+                cell.data_type = "s"  # exported text, never a live formula (formula injection)
 
 
 def _instructions(wb: Workbook) -> None:

@@ -1,4 +1,10 @@
-"""Every list is also data: the same rows as XLSX, CSV or JSON (Datasette style: ``?format=csv`` or ``.csv``)."""
+"""Every list is also data: the same rows as XLSX, CSV or JSON (Datasette style: ``?format=csv`` or ``.csv``).
+
+Exports are safe to open in a spreadsheet: a text value starting with ``= + - @``, a tab or a carriage
+return is prefixed with ``'`` in CSV (OWASP CSV injection) and always written as a text cell in XLSX,
+never as a formula or a link. Every export is written to the audit log (format, rows, filters), and
+one whose rows carry unmasked contacts also as a bulk read of personal data.
+"""
 
 from __future__ import annotations
 
@@ -39,6 +45,48 @@ def requested_format(request: HttpRequest, fmt: str | None = None) -> str | None
     return fmt if fmt in FORMATS else None
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PERSONAL_KEYS = ("contact_name", "contact_phone")
+
+
+def neutralise(value: Any) -> Any:
+    """A string a spreadsheet would run as a formula, made inert by a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def unmasked_personal(rows: Sequence[dict[str, Any]]) -> int:
+    """How many rows carry contact data in clear (masked values contain ``*``)."""
+    return sum(1 for r in rows if any(r.get(k) and "*" not in str(r.get(k)) for k in PERSONAL_KEYS))
+
+
+def audit_export(request_path: str, fmt: str, basename: str, rows: int | None, personal: int = 0) -> None:
+    """One audit entry per export (and one bulk-personal-data entry when contacts were in clear)."""
+    from zjtx.apps.accounts.audit import log
+    from zjtx.apps.accounts.models import AuditEntry
+
+    log(AuditEntry.Action.EXPORT, model="export", object_id=fmt, object_repr=f"导出 {basename}.{fmt}"[:300],
+        after={"format": fmt, "rows": rows, "path": request_path[:500]})
+    if personal:
+        log(AuditEntry.Action.BULK_PERSONAL, model="export", object_id=fmt,
+            object_repr=f"导出 {basename}.{fmt}：{personal} 条未脱敏联系人信息",
+            after={"format": fmt, "rows": personal, "path": request_path[:500]})
+
+
+def audit_personal_read(rows: Sequence[dict[str, Any]], what: str) -> int:
+    """A list page or API page that shows more than one clear contact is a bulk read of personal data."""
+    n = unmasked_personal(rows)
+    if n > 1:
+        from zjtx.apps.accounts.audit import current_context, log
+        from zjtx.apps.accounts.models import AuditEntry
+
+        ctx = current_context()
+        log(AuditEntry.Action.BULK_PERSONAL, model="list", object_repr=f"{what}：{n} 条未脱敏联系人信息",
+            after={"rows": n, "path": ctx.path if ctx else ""})
+    return n
+
+
 def _cell(value: Any) -> Any:
     if isinstance(value, Decimal):
         return float(value)
@@ -58,7 +106,8 @@ def xlsx_bytes(columns: Sequence[Column], rows: Iterable[dict[str, Any]], sheet:
     import xlsxwriter
 
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "remove_timezone": True})
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "remove_timezone": True, "strings_to_formulas": False,
+                                   "strings_to_urls": False, "strings_to_numbers": False})
     ws = wb.add_worksheet(sheet)
     bold = wb.add_format({"bold": True, "bg_color": "#1F4E79", "font_color": "#FFFFFF"})
     datefmt = wb.add_format({"num_format": "yyyy-mm-dd"})
@@ -72,6 +121,8 @@ def xlsx_bytes(columns: Sequence[Column], rows: Iterable[dict[str, Any]], sheet:
                 ws.write_datetime(r, c, v if isinstance(v, datetime) else datetime(v.year, v.month, v.day), datefmt)
             elif v is None:
                 continue
+            elif isinstance(v, str):
+                ws.write_string(r, c, v)  # text, never a formula or a link
             else:
                 ws.write(r, c, v)
     ws.freeze_panes(1, 0)
@@ -80,8 +131,19 @@ def xlsx_bytes(columns: Sequence[Column], rows: Iterable[dict[str, Any]], sheet:
 
 
 def export_response(fmt: str, basename: str, columns: Sequence[Column], rows: Iterable[dict[str, Any]],
-                    xlsx: bytes | None = None) -> HttpResponse:
-    """An attachment with ``rows`` in ``fmt``; JSON keys are the field names, CSV/XLSX headers Chinese."""
+                    xlsx: bytes | None = None, *, request: HttpRequest | None = None, count: int | None = None,
+                    personal: int | None = None) -> HttpResponse:
+    """An attachment with ``rows`` in ``fmt``; JSON keys are the field names, CSV/XLSX headers Chinese.
+
+    ``count``/``personal``: rows and rows with clear contacts of a pre-built ``xlsx`` (for the audit log)."""
+    from zjtx.apps.accounts.audit import current_context
+
+    rows = list(rows)
+    ctx = current_context()
+    path = request.get_full_path() if request is not None else (ctx.path if ctx else "")
+    audit_export(path, fmt, basename,
+                 count if xlsx is not None and count is not None else len(rows),
+                 personal if personal is not None else unmasked_personal(rows))
     if fmt == "json":
         data = [{k: row.get(k) for k, _ in columns} for row in rows]
         body = json.dumps({"count": len(data), "columns": [{"name": k, "label": h} for k, h in columns],
@@ -93,7 +155,7 @@ def export_response(fmt: str, basename: str, columns: Sequence[Column], rows: It
         writer = csv.writer(out)
         writer.writerow([h for _, h in columns])
         for row in rows:
-            writer.writerow(["" if row.get(k) is None else _csv(row.get(k)) for k, _ in columns])
+            writer.writerow(["" if row.get(k) is None else neutralise(_csv(row.get(k))) for k, _ in columns])
         return _attachment(HttpResponse(out.getvalue(), content_type=_CONTENT_TYPES["csv"]), f"{basename}.csv")
     body = xlsx if xlsx is not None else xlsx_bytes(columns, rows)
     return _attachment(HttpResponse(body, content_type=_CONTENT_TYPES["xlsx"]), f"{basename}.xlsx")

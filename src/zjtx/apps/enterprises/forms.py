@@ -6,11 +6,12 @@ from django import forms
 
 from zjtx.apps.enterprises.fields import ANNUAL_NAMES, PROVENANCE_CHOICES
 from zjtx.apps.enterprises.models import AnnualReport, Division, Enterprise
+from zjtx.apps.enterprises.versioning import VersionedFormMixin
 from zjtx.facts import industries as fi
 from zjtx.facts.uscc import InvalidUSCC, normalize_uscc
 
 
-class EnterpriseForm(forms.ModelForm):
+class EnterpriseForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Enterprise
         exclude = ["raw", "provenance", "created_at", "updated_at"]
@@ -37,7 +38,7 @@ class EnterpriseForm(forms.ModelForm):
         return code
 
 
-class AnnualReportForm(forms.ModelForm):
+class AnnualReportForm(VersionedFormMixin, forms.ModelForm):
     source = forms.ChoiceField(label="本次修改的数据来源", choices=PROVENANCE_CHOICES, initial="self")
 
     class Meta:

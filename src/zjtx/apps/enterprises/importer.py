@@ -11,8 +11,6 @@ never duplicated. Empty cells leave stored values unchanged unless ``overwrite_b
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import threading
 from collections.abc import Callable, Iterable
@@ -119,20 +117,11 @@ class ImportRejected(Exception):
 # ---------------------------------------------------------------- reading
 
 def read_sheets(content: bytes, filename: str = "") -> dict[str, list[list[Any]]]:
-    """All sheets as lists of rows (values typed by the spreadsheet)."""
-    if filename.lower().endswith(".csv"):
-        text = content.decode("utf-8-sig", errors="replace")
-        return {MAIN_SHEET: [list(r) for r in csv.reader(io.StringIO(text))]}
-    from openpyxl import load_workbook
+    """All sheets as lists of rows (values typed by the spreadsheet), read by ``safefile``: size, ZIP,
+    dimension and encoding checks first; unusable cells come back as ``BadCell`` (a row error)."""
+    from zjtx.apps.enterprises.safefile import read_sheets as safe_read
 
-    try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:
-        raise CellError("无法读取文件：请上传 .xlsx 或 .csv 文件") from exc
-    try:
-        return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
-    finally:
-        wb.close()
+    return safe_read(content, filename, csv_sheet=MAIN_SHEET)
 
 
 def _norm_header(text: Any) -> str:
@@ -201,6 +190,10 @@ def validate(content: bytes, filename: str, user: Any) -> ParseResult:
     if sheets.get(TITLE_SHEET):
         _validate_titles(sheets[TITLE_SHEET], user, result)
     result.errors.sort(key=lambda p: (p.sheet != MAIN_SHEET, p.row))
+    limit = getattr(settings, "ZJTX_IMPORT_MAX_ERRORS", 1000)
+    if len(result.errors) > limit:
+        more = len(result.errors) - limit
+        result.errors = [*result.errors[:limit], Problem(0, "文件", f"另有 {more} 处问题未列出，请先修正以上问题")]
     return result
 
 

@@ -16,6 +16,7 @@ from zjtx.apps.enterprises.fields import (
     TITLE_LABELS,
     FieldSpec,
 )
+from zjtx.apps.enterprises.versioning import Versioned
 
 
 def _model_field(spec: FieldSpec) -> models.Field:
@@ -89,7 +90,7 @@ class Industry(models.Model):
         return f"{self.code} {self.name}"
 
 
-class Enterprise(models.Model):
+class Enterprise(Versioned):
     """An enterprise of the cultivation database, keyed by its USCC."""
 
     uscc = models.CharField("统一社会信用代码", max_length=18, unique=True)
@@ -118,7 +119,7 @@ class Enterprise(models.Model):
         return is_local(self.uscc)
 
 
-class AnnualReport(models.Model):
+class AnnualReport(Versioned):
     """One enterprise's figures for one calendar (fiscal) year, plus that year's snapshot fields.
 
     ``raw`` keeps the imported cell text per field; ``provenance`` the source per field
@@ -142,7 +143,7 @@ class AnnualReport(models.Model):
         return f"{self.enterprise.name} {self.year}年"
 
 
-class Title(models.Model):
+class Title(Versioned):
     """An honour or tier title held (高企, 专精特新, "小巨人" …) with its validity."""
 
     enterprise = models.ForeignKey(Enterprise, verbose_name="企业", on_delete=models.CASCADE, related_name="titles")

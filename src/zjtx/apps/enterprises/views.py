@@ -6,6 +6,7 @@ import io
 from typing import Any
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -20,7 +21,12 @@ from zjtx.apps.accounts.audit import log
 from zjtx.apps.accounts.models import AuditEntry
 from zjtx.apps.enterprises import importer
 from zjtx.apps.enterprises.excel import build_workbook, template_bytes
-from zjtx.apps.enterprises.exports import NumberEncoder, export_response, requested_format
+from zjtx.apps.enterprises.exports import (
+    NumberEncoder,
+    audit_personal_read,
+    export_response,
+    requested_format,
+)
 from zjtx.apps.enterprises.fields import ANNUAL_FIELDS, ENTERPRISE_FIELDS, PROVENANCE_LABELS, TITLE_LABELS
 from zjtx.apps.enterprises.filters import filter_annual, filter_enterprises
 from zjtx.apps.enterprises.forms import AnnualReportForm, EnterpriseForm
@@ -74,8 +80,10 @@ def enterprise_list(request: HttpRequest, fmt: str | None = None) -> HttpRespons
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     facets = (scope.scope_enterprises(request.user).values("division__name", "division_id")
               .annotate(n=Count("id")).order_by("-n")[:30])
+    rows = enterprise_rows(page.object_list, request.user)
+    audit_personal_read(rows, "企业库列表")
     return render(request, "enterprises/list.html", {
-        "page": page, "rows": enterprise_rows(page.object_list, request.user), "count": page.paginator.count,
+        "page": page, "rows": rows, "count": page.paginator.count,
         "facets": facets, "export_urls": {f: _export_url(request, f) for f in ("xlsx", "csv", "json")},
         **_filter_context(request),
     })
@@ -176,8 +184,11 @@ def annual_list(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
     qs = qs.select_related("enterprise", "enterprise__division").order_by("enterprise__uscc", "year")
     export = requested_format(request, fmt)
     if export == "xlsx":
-        rows = [template_row(r.enterprise, r, scope.can_see_personal(request.user, r.enterprise)) for r in qs]
-        return export_response("xlsx", "年度数据", ANNUAL_COLUMNS, [], xlsx=build_workbook(rows))
+        shown = [(r, scope.can_see_personal(request.user, r.enterprise)) for r in qs]
+        rows = [template_row(r.enterprise, r, show) for r, show in shown]
+        personal = sum(1 for r, show in shown if show and (r.enterprise.contact_name or r.enterprise.contact_phone))
+        return export_response("xlsx", "年度数据", ANNUAL_COLUMNS, [], xlsx=build_workbook(rows), count=len(rows),
+                               personal=personal)
     if export:
         return export_response(export, "年度数据", ANNUAL_COLUMNS, annual_dicts(qs, request.user))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -198,8 +209,9 @@ def title_list(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
         qs = qs.filter(title=request.GET["kind"])
     export = requested_format(request, fmt)
     if export == "xlsx":
-        return export_response("xlsx", "荣誉资质", TITLE_COLUMNS, [],
-                               xlsx=build_workbook(title_rows=[title_template_row(t) for t in qs]))
+        title_rows = [title_template_row(t) for t in qs]
+        return export_response("xlsx", "荣誉资质", TITLE_COLUMNS, [], xlsx=build_workbook(title_rows=title_rows),
+                               count=len(title_rows), personal=0)
     if export:
         return export_response(export, "荣誉资质", TITLE_COLUMNS, title_dicts(qs))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -235,9 +247,16 @@ def import_index(request: HttpRequest) -> HttpResponse:
             messages.error(request, "请选择要上传的文件")
         elif not upload.name.lower().endswith((".xlsx", ".csv")):
             messages.error(request, "文件格式不支持：请上传 .xlsx 或 .csv 文件")
+        elif upload.size > settings.ZJTX_IMPORT_MAX_BYTES:
+            messages.error(request, f"文件过大（{upload.size / 1024 / 1024:.0f} MB），上限为 "
+                                    f"{settings.ZJTX_IMPORT_MAX_BYTES / 1024 / 1024:.0f} MB，请分批导入")
         else:
             job = importer.create_job(request.user, upload.name, upload.read(),
                                       overwrite_blank=bool(request.POST.get("overwrite_blank")))
+            log(AuditEntry.Action.IMPORT, model="enterprises.ImportJob", object_id=str(job.pk),
+                object_repr=f"上传 {job.filename}"[:300],
+                after={"stage": "upload", "bytes": upload.size, "status": job.status, "rows": job.total_rows,
+                       "errors": len(job.errors)})
             return redirect("enterprises:import_job", job_id=job.pk)
     jobs = ImportJob.objects.filter(created_by=request.user).defer("content")[:20]
     return render(request, "enterprises/import.html", {"jobs": jobs})

@@ -18,13 +18,14 @@ from zjtx.apps.accounts import scope
 from zjtx.apps.evaluations import services
 from zjtx.apps.evaluations.models import EvaluationRun
 from zjtx.apps.evaluations.views.results import filter_results, result_rows
+from zjtx.web.params import Day, Id, Limit, Offset
 
 router = Router(tags=["评价 evaluations"])
 
 
 class EvaluateIn(Schema):
     records: list[dict[str, Any]] = Field(..., description="FIELDS.md 评价记录（金额单位：元；比例为小数）")
-    on: dt.date = Field(..., description="评价日期")
+    on: Day = Field(..., description="评价日期")
     policies: list[str] | None = Field(None, description="政策 id；默认全部层级政策")
     params: dict[str, Any] | None = Field(None, description="参数覆盖（改革方案）：参数 id → 值")
 
@@ -32,25 +33,25 @@ class EvaluateIn(Schema):
 class ExplainIn(Schema):
     record: dict[str, Any]
     policy: str
-    on: dt.date
+    on: Day
     params: dict[str, Any] | None = None
 
 
 class GapsIn(Schema):
     record: dict[str, Any]
-    on: dt.date
+    on: Day
     policy: str | None = None
 
 
 class MatchIn(Schema):
     record: dict[str, Any]
-    on: dt.date
+    on: Day
 
 
 class RunOut(Schema):
     id: int
     name: str
-    on: dt.date
+    on: Day
     parameter_set: str
     overlay: dict[str, Any]
     rule_version: str
@@ -77,7 +78,7 @@ class ResultFilters(Schema):
     flag: str | None = None
     q: str | None = None
     limit: int = Field(100, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=10_000_000)
 
 
 def _error(status: int, detail: str, errors: list[str] | None = None) -> JsonResponse:
@@ -136,13 +137,13 @@ def match(request: HttpRequest, payload: MatchIn) -> Any:
 
 
 @router.get("/runs", response=RunPage, summary="评价批次（本账号可见）")
-def runs(request: HttpRequest, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+def runs(request: HttpRequest, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
     qs = services.visible_runs(request.user) if scope.role_of(request.user) else EvaluationRun.objects.none()
     return {"count": qs.count(), "items": list(qs[offset:offset + max(1, min(limit, 500))])}
 
 
 @router.get("/runs/{run_id}/results", summary="某批次的评价结果（按本账号管辖范围过滤）")
-def run_results(request: HttpRequest, run_id: int, filters: Query[ResultFilters]) -> Any:
+def run_results(request: HttpRequest, run_id: Id, filters: Query[ResultFilters]) -> Any:
     run = services.visible_runs(request.user).filter(pk=run_id).first() if scope.role_of(request.user) else None
     if run is None:
         return _error(404, "评价批次不存在或不在本账号管辖范围内")

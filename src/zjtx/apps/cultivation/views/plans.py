@@ -123,7 +123,7 @@ def plan_item(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
         item.save()
         messages.success(request, "事项已更新")
     else:
-        messages.error(request, "事项信息有误")
+        messages.error(request, "；".join(form.non_field_errors()) or "事项信息有误")
     return redirect("cultivation:plan", pk=plan.pk)
 
 

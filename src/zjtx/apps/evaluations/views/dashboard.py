@@ -113,7 +113,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "reserve": [{"name": r["name"], "value": r["n"], "url": r["url"]} for r in data["reserve"]],
             "trends": trends(request.user),
         }
+    from zjtx.apps.programs.dashboard import panel as programs_panel
+
     return render(request, "evaluations/dashboard.html", {
+        **programs_panel(request.user),
         "run": run, "data": data, "chart": chart,
         "runs": services.visible_runs(request.user).filter(status=EvaluationRun.Status.DONE)[:50],
     })

@@ -1,0 +1,161 @@
+"""The tamper-evident audit chain.
+
+Every ``AuditEntry`` gets a sequence number ``seq`` (1, 2, 3 … without gaps), the hash of the entry
+before it (``prev_hash``) and its own ``hash`` = HMAC-SHA256 over ``prev_hash`` and a canonical JSON of
+all its fields. The key is ``ZJTX_AUDIT_KEY`` (falls back to ``SECRET_KEY``) and never stored in the
+database, so a person who can write to the database cannot recompute a valid chain.
+
+There are two chains, each with its own ``AuditHead`` row: ``auth`` (logins, failures, logouts — written
+in their own short transactions) and ``data`` (every other entry, often inside a change's transaction).
+Appends to one chain are serialised through its head row (an UPDATE on it takes the row lock on
+PostgreSQL and the write lock on SQLite), inside the caller's transaction: a rolled-back change leaves
+neither entry nor head change, and a long import holding the ``data`` head never delays a login. :func:`verify` walks the chain and reports every altered,
+inserted or deleted entry (and a truncated tail, against the head).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+logger = logging.getLogger("zjtx.audit")
+
+HASHED_FIELDS = ("chain", "seq", "prev_hash", "time", "user_id", "username", "ip", "request_id", "source", "action",
+                 "model", "object_id", "object_repr", "enterprise_uscc", "before", "after", "changed")
+
+
+def _key() -> bytes:
+    key = getattr(settings, "ZJTX_AUDIT_KEY", "") or settings.SECRET_KEY
+    return hashlib.sha256(("zjtx-audit-chain:" + key).encode()).digest()
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return value
+
+
+def digest(values: dict[str, Any]) -> str:
+    """HMAC-SHA256 of one entry's hashed fields (JSON values normalised by a round trip)."""
+    payload = {k: _canonical(values.get(k)) for k in HASHED_FIELDS}
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hmac.new(_key(), text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _json_roundtrip(value: Any) -> Any:
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    return None if value is None else json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+CHAINS = {"data": 1, "auth": 2}
+CHAIN_LABELS = {"data": "数据链", "auth": "登录链"}
+AUTH_ACTIONS = {"login", "login_failed", "locked", "logout"}
+
+
+def chain_for(action: str) -> str:
+    return "auth" if action in AUTH_ACTIONS else "data"
+
+
+def _lock_head(chain: str) -> Any:
+    from zjtx.apps.accounts.models import AuditHead
+
+    pk = CHAINS[chain]
+    for _ in range(3):
+        if AuditHead.objects.filter(pk=pk).update(seq=F("seq")):
+            return AuditHead.objects.get(pk=pk)
+        try:
+            with transaction.atomic():
+                AuditHead.objects.create(pk=pk, seq=0, hash="")
+        except IntegrityError:
+            continue
+    raise RuntimeError("审计链头无法锁定")  # pragma: no cover
+
+
+def append(**values: Any) -> Any:
+    """Insert one chained ``AuditEntry`` (inside the caller's transaction, if any)."""
+    from django.utils import timezone
+
+    from zjtx.apps.accounts.models import AuditEntry, AuditHead
+
+    values["before"] = _json_roundtrip(values.get("before"))
+    values["after"] = _json_roundtrip(values.get("after"))
+    values["changed"] = _json_roundtrip(values.get("changed") or [])
+    values["chain"] = chain_for(values["action"])
+    with transaction.atomic():
+        head = _lock_head(values["chain"])
+        values["seq"] = head.seq + 1
+        values["prev_hash"] = head.hash
+        values["time"] = timezone.now()
+        user = values.pop("user", None)
+        values["user_id"] = getattr(user, "pk", None)
+        values["hash"] = digest(values)
+        entry = AuditEntry.objects.create(**values)
+        AuditHead.objects.filter(pk=head.pk).update(seq=values["seq"], hash=values["hash"])
+    logger.debug("audit seq=%s hash=%s action=%s user=%s", values["seq"], values["hash"], values["action"],
+                values["username"])
+    return entry
+
+
+@dataclass
+class Report:
+    checked: int = 0
+    heads: dict[str, tuple[int, str]] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _rows(chain: str, batch: int = 2000) -> Iterator[dict[str, Any]]:
+    from zjtx.apps.accounts.models import AuditEntry
+
+    last = 0
+    cols = ("id", "hash", *HASHED_FIELDS)
+    while True:
+        rows = list(AuditEntry.objects.filter(chain=chain, seq__gt=last).order_by("seq").values(*cols)[:batch])
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1]["seq"]
+
+
+def verify() -> Report:
+    """Check both chains; every problem is one Chinese line naming the chain and the entry (序号)."""
+    from zjtx.apps.accounts.models import AuditEntry, AuditHead
+
+    report = Report()
+    for chain, pk in CHAINS.items():
+        label = CHAIN_LABELS[chain]
+        expected_seq, prev = 1, ""
+        for row in _rows(chain):
+            seq = row["seq"]
+            if seq > expected_seq:
+                report.problems.append(f"{label} 序号 {expected_seq}–{seq - 1}：记录缺失（被删除）")
+            if row["prev_hash"] != prev:
+                report.problems.append(f"{label} 序号 {seq}：与前一条记录的链接不符（前一条被修改、删除或本条为插入）")
+            if digest(row) != row["hash"]:
+                report.problems.append(f"{label} 序号 {seq}（编号 {row['id']}）：内容被修改或为伪造记录（摘要不符）")
+            report.checked += 1
+            expected_seq, prev = seq + 1, row["hash"]
+        head = AuditHead.objects.filter(pk=pk).first()
+        report.heads[chain] = (head.seq, head.hash) if head else (0, "")
+        if head is not None and (head.seq != expected_seq - 1 or head.hash != prev):
+            report.problems.append(f"{label} 链尾不符：链头记录为序号 {head.seq}，实际最后一条为序号 {expected_seq - 1}"
+                                   "（末尾记录被删除或链头被改）")
+    unchained = AuditEntry.objects.exclude(chain__in=list(CHAINS)).count() + AuditEntry.objects.filter(
+        seq__isnull=True).count()
+    if unchained:
+        report.problems.append(f"{unchained} 条记录不在链中（无序号，插入的记录）")
+    return report
