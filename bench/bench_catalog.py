@@ -4,7 +4,7 @@
 
 Scan floor: Polars reading the same columns from the same Parquet file and summing each (numbers
 summed, booleans counted, strings by byte length) — the least any evaluation must do. zjtx: the
-streaming run of ``zjtx evaluate in.parquet --out out.parquet`` (``zjtx.rules.stream``) in a child
+streaming run of ``zjtx evaluate in.parquet --out out.parquet`` (``zjtx.services.stream``) in a child
 process, so its peak RSS is its own. ``--per-policy`` adds one in-memory line per policy (where the
 time goes). Target: ≤ 3 × the scan floor; peak memory ≤ 4 GB at 10 M with streaming.
 """
@@ -21,10 +21,9 @@ from common import BENCH, ON, ON_DATE, data_file, line, verdict
 
 
 def policies(which: str) -> list[str]:
-    import zjtx.policies as catalog
-    from zjtx.rules.policy import REGISTRY
+    from zjtx.policies import catalog
 
-    return {"tiers": list(catalog.DEFAULT_POLICIES), "all": list(REGISTRY)}.get(which) or which.split(",")
+    return {"tiers": catalog().default_policies(), "all": catalog().ids}.get(which) or which.split(",")
 
 
 def scan_floor(path: str, fields: list[str]) -> float:

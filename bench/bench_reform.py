@@ -22,11 +22,11 @@ OVERLAY = {"tech_sme.pass_score": 55}
 
 def run(n: int, which: str) -> None:
     import zjtx
-    import zjtx.policies as catalog
     from zjtx.api import policy_list
+    from zjtx.policies import catalog
     from zjtx.rules.engine import input_fields
 
-    pols = list(catalog.DEFAULT_POLICIES) if which == "tiers" else which.split(",")
+    pols = catalog().default_policies() if which == "tiers" else which.split(",")
     fields = sorted(set(input_fields(policy_list(pols), ON_DATE, {})) | {"uscc", "division", "industry"})
     schema = pl.read_parquet_schema(data_file(n))
     df = pl.read_parquet(data_file(n), columns=[f for f in fields if f in schema])

@@ -3,8 +3,8 @@
     .venv/bin/python bench/bench_spark.py --n 1000000 --policies tech_sme
 
 Both read the same Parquet register and write a Parquet result with the same columns. Spark:
-``zjtx.rules.spark.evaluate_file`` (mapInArrow → the same compiled Polars plan; session start-up
-timed separately). Polars: ``zjtx.rules.stream.stream_evaluate``. The answers are checked equal.
+``zjtx.services.spark.evaluate_file`` (mapInArrow → the same compiled Polars plan; session start-up
+timed separately). Polars: ``zjtx.services.stream.stream_evaluate``. The answers are checked equal.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from common import DATA, ON, data_file, line
 
 
 def run(n: int, which: str, worker_threads: int | None = None) -> None:
-    import zjtx.policies as catalog
-    from zjtx.rules import spark as runner
-    from zjtx.rules.stream import stream_evaluate
+    from zjtx.policies import catalog
+    from zjtx.services import spark as runner
+    from zjtx.services.stream import stream_evaluate
 
-    pols = list(catalog.DEFAULT_POLICIES) if which == "tiers" else which.split(",")
+    pols = catalog().default_policies() if which == "tiers" else which.split(",")
     path = str(data_file(n))
     out_pl = DATA / f"spark_bench_polars_{n}.parquet"
     out_sp = DATA / f"spark_bench_spark_{n}.parquet"

@@ -30,12 +30,11 @@ INDUSTRIES = ["C3411", "C3831", "C3990", "C2929", "C3311", "C3360", "C3562", "C3
 
 def catalog_fields(on: dt.date) -> list[str]:
     """The record fields every registered policy reads on ``on`` (the schema's order)."""
-    import zjtx.policies  # noqa: F401  (registers the catalog)
-    from zjtx.rules.inputs import SCHEMA
-    from zjtx.rules.policy import REGISTRY
+    from zjtx.policies import catalog
 
+    SCHEMA = catalog().schema
     fields: set[str] = set()
-    for p in REGISTRY.values():
+    for p in catalog().registry.values():
         try:
             fields |= set(p.input_fields(on))
         except ValueError:  # no regime in force on that date
@@ -49,7 +48,9 @@ def _holes(rng: np.random.Generator, n: int, rate: float = NULL_RATE) -> np.ndar
 
 def chunk(rng: np.random.Generator, start: int, n: int, fields: list[str]) -> pl.DataFrame:
     """``n`` records numbered from ``start``."""
-    from zjtx.rules.inputs import SCHEMA
+    from zjtx.policies import catalog
+
+    SCHEMA = catalog().schema
 
     emp = np.maximum(1, rng.lognormal(3.3, 1.1, n)).astype(np.int64)  # median ≈ 27 staff
     emp_grow = rng.normal(1.03, 0.08, (3, n))

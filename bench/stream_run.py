@@ -1,4 +1,4 @@
-"""One streaming evaluation (``zjtx.rules.stream``) in its own process: seconds and peak RSS.
+"""One streaming evaluation (``zjtx.services.stream``) in its own process: seconds and peak RSS.
 
     .venv/bin/python bench/stream_run.py bench/data/reg_10000000.parquet --policies tiers
 """
@@ -46,15 +46,14 @@ def main() -> None:
 
     threading.Thread(target=watchdog, args=(a.max_rss_mb, a.max_seconds, a.sample_every, a.bench,
                                             time.perf_counter()), daemon=True).start()
-    import zjtx.policies as catalog
-    from zjtx.rules.policy import REGISTRY
-    from zjtx.rules.stream import parquet_rows, stream_evaluate
+    from zjtx.policies import catalog
+    from zjtx.services.stream import parquet_rows, stream_evaluate
 
     if a.whatif:
         import whatif
 
         whatif.apply(a.whatif.split(",") if a.whatif != "all" else "all")
-    pols = {"tiers": catalog.DEFAULT_POLICIES, "all": list(REGISTRY)}.get(a.policies) or a.policies.split(",")
+    pols = {"tiers": catalog().default_policies(), "all": catalog().ids}.get(a.policies) or a.policies.split(",")
     out = os.path.join(os.path.dirname(os.path.abspath(a.input)), f"out_{os.getpid()}.parquet")
     n = parquet_rows(a.input)
     t = time.perf_counter()

@@ -39,8 +39,7 @@ def _list_pl(items: list[tuple[str, pl.Expr]]) -> pl.Expr:
 
 
 def _banded_pl(self: Any, cx: Any) -> Any:
-    from zjtx.rules.model import pl_compare
-    from zjtx.rules.scoring import _pl_open
+    from zjtx.rules.nodes import _pl_open, pl_compare
 
     def points() -> pl.Expr:
         v = self.value.pl(cx)
@@ -64,7 +63,7 @@ def _banded_pl(self: Any, cx: Any) -> Any:
 
 
 def _entry_op(e: dict[str, Any]) -> Any:
-    from zjtx.rules.scoring import _entry_op as op
+    from zjtx.rules.nodes import _entry_op as op
 
     return op(e)
 
@@ -79,7 +78,7 @@ def _pl_open(known: pl.Expr, value: pl.Expr, review: pl.Expr, lo: float, hi: flo
 
 
 def _qualify(self: Any) -> Any:
-    from zjtx.rules.model import All, AnyOf
+    from zjtx.rules.nodes import All, AnyOf
 
     routes = ([self.score_pass] if self.score_pass is not None else []) + list(self.direct)
     parts = list(self.gates) + ([AnyOf(*routes)] if routes else [])
@@ -88,8 +87,8 @@ def _qualify(self: Any) -> Any:
 
 def apply(names: str | list[str] = ("bands", "lists", "open")) -> list[str]:
     """Apply the named patches (``"all"`` for every one); returns what was applied."""
+    import zjtx.rules.nodes.indicators as scoring
     import zjtx.rules.policy as policy
-    import zjtx.rules.scoring as scoring
 
     chosen = ["bands", "lists", "open"] if names == "all" else [names] if isinstance(names, str) else list(names)
     for n in chosen:

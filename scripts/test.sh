@@ -18,6 +18,9 @@ echo "==> pip install -e .[test,spark]"
 echo "==> ruff"
 .venv/bin/ruff check .
 
+echo "==> lint-imports (layers: pyproject.toml [tool.importlinter])"
+.venv/bin/lint-imports
+
 echo "==> pytest (SQLite)"
 .venv/bin/pytest "$@"
 

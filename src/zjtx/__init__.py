@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-__version__ = "0.1.0"
+from zjtx._version import __version__
 
-__all__ = ["evaluate", "evaluate_lazy", "explain", "parameters"]
+__all__ = ["__version__", "calculate", "evaluate", "evaluate_lazy", "explain", "gaps", "match", "parameters"]
 
 
 def __getattr__(name: str) -> Any:  # lazy: `import zjtx` stays cheap for the web layer
-    if name in ("evaluate", "evaluate_lazy", "explain", "parameters"):
+    if name in ("evaluate", "evaluate_lazy", "explain", "parameters", "gaps"):
         from zjtx import api
 
         return getattr(api, name)
@@ -25,8 +25,4 @@ def __getattr__(name: str) -> Any:  # lazy: `import zjtx` stays cheap for the we
         from zjtx import benefits
 
         return getattr(benefits, name)
-    if name in ("gaps",):
-        from zjtx.rules import gaps as _gaps
-
-        return _gaps.gaps
     raise AttributeError(name)

@@ -13,32 +13,22 @@ from typing import Any
 
 import polars as pl
 
-import zjtx.policies as catalog
+from zjtx.policies import catalog
 from zjtx.rules.engine import explain_one, parse_date, plan
 from zjtx.rules.params import Params
-from zjtx.rules.policy import REGISTRY, get_policy
 
 ParamsArg = Params | Mapping[str, Any] | None
 
 
 def resolve_params(on: dt.date, params: ParamsArg = None, overlay_name: str | None = None) -> Params:
     """``params`` may be resolved ``Params`` or a mapping of parameter overrides (a reform overlay)."""
-    if isinstance(params, Params):
-        return params
-    return catalog.params_at(on, params or None, overlay_name)
+    return catalog().resolve(on, params, overlay_name)
 
 
 def policy_list(policies: str | Sequence[str] | None = None, on: dt.date | None = None) -> list[Any]:
     """The named policies (an unknown id is an error), or by default every tier policy that has a
     rule version in force on ``on`` (e.g. 创新型 exists only from 2022-06-01)."""
-    if policies is None:
-        ids = [p for p in catalog.DEFAULT_POLICIES if p in REGISTRY
-               and (on is None or any(r.covers(on) for r in REGISTRY[p].regimes))]
-    elif isinstance(policies, str):
-        ids = [policies]
-    else:
-        ids = list(policies)
-    return [get_policy(p) for p in ids]
+    return catalog().policies(policies if policies is None or isinstance(policies, str) else list(policies), on)
 
 
 def evaluate_lazy(
@@ -55,8 +45,8 @@ def evaluate_lazy(
     from zjtx.rules.inputs import to_frame
 
     day = parse_date(on)
-    return plan(to_frame(records), policy_list(policies, day), resolve_params(day, params), day, dict(options or {}),
-                keep=keep, validate=validate)
+    return plan(to_frame(records), policy_list(policies, day), resolve_params(day, params), day, catalog().schema,
+                dict(options or {}), keep=keep, validate=validate)
 
 
 def evaluate(
@@ -89,11 +79,27 @@ def explain(
 ) -> dict[str, Any]:
     """The full, JSON-serialisable explanation of one record under one policy (POLICIES.md §1.9)."""
     day = parse_date(on)
-    return explain_one(dict(record), get_policy(policy), resolve_params(day, params), day, dict(options or {}))
+    return explain_one(dict(record), catalog().get(policy), resolve_params(day, params), day, catalog().schema,
+                       dict(options or {}))
 
 
 def parameters(policy: str, on: str | dt.date) -> list[dict[str, Any]]:
     """The parameters of a policy in force on a date, with their sources."""
     day = parse_date(on)
-    get_policy(policy)
-    return [v.as_dict() for v in catalog.params_at(day).with_prefix(policy + ".")]
+    catalog().get(policy)
+    return [v.as_dict() for v in catalog().params_at(day).with_prefix(policy + ".")]
+
+
+def gaps(record: Mapping[str, Any], policy: str | Sequence[str] | None = None, on: str | dt.date | None = None,
+         params: ParamsArg = None, *, options: Mapping[str, Any] | None = None, model: Any = None) -> dict[str, Any]:
+    """The tier ladder of one enterprise with verified gap options (``zjtx.services.gaps.gaps``)."""
+    from zjtx.services.gaps import gaps as _gaps
+
+    return _gaps(record, policy, on, params, options=options, model=model)
+
+
+def near_miss(records: Any, policy: str, on: str | dt.date, **kw: Any) -> pl.DataFrame:
+    """Not-yet-qualified enterprises within reach of ``policy`` (``zjtx.services.gaps.near_miss``)."""
+    from zjtx.services.gaps import near_miss as _near_miss
+
+    return _near_miss(records, policy, on, **kw)

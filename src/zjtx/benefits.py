@@ -18,28 +18,26 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-import zjtx.policies as catalog
-from zjtx.rules.calc import Calculator, check_inputs, dec
+from zjtx.policies import catalog
+from zjtx.rules.calculators import Calculator, check_inputs, dec
 from zjtx.rules.engine import parse_date
 from zjtx.rules.inputs import InputError, InputIssue, coerce_record
 from zjtx.rules.params import ParameterError, Params
-from zjtx.rules.policy import REGISTRY, PolicyError, get_policy
+from zjtx.rules.policy import PolicyError
 
 NEAR_POINTS = 10  # "nearly qualifies": score within this many points below the pass score (brief)
 
 
-def _calculator(policy: str) -> Calculator:
-    p = get_policy(policy)
+def _calculator(policy: str) -> Any:
+    p = catalog().get(policy)
     if not isinstance(p, Calculator):
-        calcs = [k for k, v in REGISTRY.items() if isinstance(v, Calculator)]
+        calcs = [k for k, v in catalog().registry.items() if isinstance(v, Calculator)]
         raise PolicyError(f"'{policy}' 不是计算器（可选: {', '.join(calcs)}）；层级政策请用 zjtx.explain")
     return p
 
 
 def _base_params(day: dt.date, params: Params | Mapping[str, Any] | None) -> Params:
-    if isinstance(params, Params):
-        return params
-    return catalog.params_at(day, params or None, "calculate" if params else None)
+    return catalog().resolve(day, params, "calculate" if params else None)
 
 
 def calculate(policy: str, inputs: Mapping[str, Any], on: str | dt.date,
@@ -57,16 +55,18 @@ def calculate(policy: str, inputs: Mapping[str, Any], on: str | dt.date,
     calc = _calculator(policy)
     day = parse_date(on)
     rec = dict(inputs)
-    check_inputs(calc, rec)
-    rec = coerce_record(rec, sorted(set(calc.fields) & set(rec)))
+    schema = catalog().schema
+    check_inputs(calc, rec, schema)
+    rec = coerce_record(rec, sorted(set(calc.fields) & set(rec)), schema)
     opts = dict(options or {})
     if "not_applicable" in rec:
         opts["not_applicable"] = rec["not_applicable"]
     res = calc.run(rec, day, _base_params(day, params), opts, from_input=True)
     if strict and res["status"] == "unknown" and res["missing"]:
-        from zjtx.policies.fields import label
+        def label(f: str) -> str:
+            return schema[f].label if f in schema else f
 
-        raise InputError([InputIssue(1, None, f, None, f"缺少必填输入（{label(f)}）；{calc.name}无法确定结果")
+        raise InputError([InputIssue(1, None, f, None, f"缺少必填输入（{label(f)}）；{calc.name}无法确定结果", label(f))
                           for f in res["missing"]], context=f"{calc.id}")
     return res
 
@@ -104,7 +104,7 @@ def match(record: Mapping[str, Any], on: str | dt.date, params: Mapping[str, Any
           ) -> list[dict[str, Any]]:
     """Every tier, title and benefit ``record`` qualifies for, or nearly qualifies for, as of ``on``.
 
-    Tiers (``zjtx.policies.TIER_POLICIES`` that are registered) are explained with ``zjtx.explain``;
+    Tiers (the catalog's tier policies) are explained with ``zjtx.explain``;
     "nearly" = status unknown / manual_review, or a score within 10 points below the pass score with
     every gate passed. Benefits are the calculators of ``SUPPORT_POLICIES``, run on the record (tax
     year = the year before ``on``; period calculators use the month of ``on`` unless the record has
@@ -121,10 +121,8 @@ def match(record: Mapping[str, Any], on: str | dt.date, params: Mapping[str, Any
     rec = dict(record)
     items: list[dict[str, Any]] = []
     results: dict[str, dict[str, Any]] = {}
-    for pid in catalog.TIER_POLICIES:
-        if pid not in REGISTRY:
-            continue
-        pol = REGISTRY[pid]
+    for pid in catalog().tiers:
+        pol = catalog().get(pid)
         try:
             res = explain(rec, pid, day, params)
         except PolicyError as exc:  # no regime in force on this date
@@ -175,7 +173,7 @@ def _not_in_force(pid: str, pol: Any, why: str) -> dict[str, Any]:
     regs = getattr(pol, "regimes", [])
     first = regs[0] if regs else None
     return {
-        "kind": "tier" if pid in catalog.TIER_POLICIES else "benefit",
+        "kind": "tier" if pid in catalog().tiers else "benefit",
         "policy": pid, "name": pol.name, "match": "not_in_force", "status": None, "status_zh": "该日无有效规则",
         "score": None, "score_min": None, "score_max": None,
         "document": first.doc if first else None, "regime": None, "cite": first.doc if first else None,
@@ -194,10 +192,8 @@ def _benefits(rec: dict[str, Any], day: dt.date, params: Mapping[str, Any] | Non
     for k in ("vat_period", "refund_period"):
         if base.get(k) is None:
             base[k] = f"{day.year}-{day.month:02d}"
-    for pid in catalog.SUPPORT_POLICIES:
-        if pid not in REGISTRY:
-            continue
-        calc = REGISTRY[pid]
+    for pid in catalog().support:
+        calc = catalog().get(pid)
         r = dict(base)
         opts: dict[str, Any] = {"approximate_averages": True}
         if pid == "six_taxes_two_fees" and r.get("small_low_profit") is None and "cit_small_low_profit" in calc_results:
@@ -240,7 +236,7 @@ def _benefits(rec: dict[str, Any], day: dt.date, params: Mapping[str, Any] | Non
     return out
 
 
-def _estimate(calc: Calculator, res: dict[str, Any]) -> tuple[Decimal | None, str | None]:
+def _estimate(calc: Any, res: dict[str, Any]) -> tuple[Decimal | None, str | None]:
     if calc.output == "tax":
         v = res.get("relief")
         return _money(v), ("减免税额（不享受优惠的税额 − 优惠后税额）" if v is not None else None)
@@ -263,8 +259,9 @@ def _stack_cit(out: list[dict[str, Any]], rec: dict[str, Any], day: dt.date, par
     from zjtx.policies.cit_small_low_profit import CALCULATOR as CIT
 
     year = cit.get("tax_year") or day.year - 1
-    alt = CIT.high_tech_alternative(rec["taxable_income_y1"], year)
-    prm = CIT.params_for(dt.date(year, 12, 31))
+    base_prm = catalog().resolve(day, params)
+    alt = CIT.high_tech_alternative(rec["taxable_income_y1"], year, base_prm)
+    prm = CIT.params_for(dt.date(year, 12, 31), base_prm)
     rule = prm["cit_small_low_profit.exclusive_with"]
     alt_tax = dec(alt["tax"], 2)
     base = cit.get("baseline")
@@ -309,7 +306,7 @@ def _stack_cit(out: list[dict[str, Any]], rec: dict[str, Any], day: dt.date, par
             "estimate": relief,
             "estimate_basis": "减免税额（25%法定税率税额 − 15%税率税额）",
             "period": str(year),
-            **_policy_meta(REGISTRY.get("high_tech")),
+            **_policy_meta(catalog().registry.get("high_tech")),
             "how": "免申即享",
             "automatic": True,
             "application": "取得高新技术企业证书后，在预缴和汇算清缴时自行享受",
@@ -324,10 +321,9 @@ def policy_library(on: str | None = None, search: str | None = None) -> list[dic
     import json
 
     day = parse_date(on) if on else None
-    order = [p for p in catalog.CATALOG if p in REGISTRY] + [p for p in REGISTRY if p not in catalog.CATALOG]
     rows = []
-    for pid in order:
-        p = REGISTRY[pid]
+    for pid in catalog().ids:
+        p = catalog().get(pid)
         regs = [{"id": r.id, "doc": r.doc, "valid_from": r.valid_from.isoformat(),
                  "valid_to": r.valid_to.isoformat() if r.valid_to else None} for r in p.regimes]
         if day is not None and not any(r.covers(day) for r in p.regimes):

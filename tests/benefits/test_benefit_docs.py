@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import zjtx.policies as catalog
-from zjtx.rules.calc import Calculator
-from zjtx.rules.inputs import SCHEMA
-from zjtx.rules.policy import REGISTRY
+from zjtx.policies import catalog
+from zjtx.rules.calculators import Calculator
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -15,9 +13,10 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 def test_every_calculator_is_registered_and_documented() -> None:
     calc_doc = (DOCS / "calculators.md").read_text(encoding="utf-8")
     fields_doc = (DOCS / "fields.md").read_text(encoding="utf-8")
-    params = catalog.parameter_set().parameters
-    for pid in catalog.SUPPORT_POLICIES:
-        calc = REGISTRY[pid]
+    params = catalog().parameters.parameters
+    SCHEMA = catalog().schema
+    for pid in catalog().support:
+        calc = catalog().get(pid)
         assert isinstance(calc, Calculator)
         assert f"`{pid}`" in calc_doc
         for f in calc.fields:
@@ -32,7 +31,8 @@ def test_every_calculator_is_registered_and_documented() -> None:
 
 
 def test_required_parameters_cover_2019_to_2027() -> None:
+    ps = catalog().parameters
     for pid in ("cit_small_low_profit", "six_taxes_two_fees"):
-        assert REGISTRY[pid].covered_years() == list(range(2019, 2028))
-    assert REGISTRY["rd_super_deduction"].covered_years() == list(range(2018, 2028))
-    assert REGISTRY["vat_small_scale"].coverage_text() == "2019-01 – 2027-12"
+        assert catalog().get(pid).covered_years(ps) == list(range(2019, 2028))
+    assert catalog().get("rd_super_deduction").covered_years(ps) == list(range(2018, 2028))
+    assert catalog().get("vat_small_scale").coverage_text(ps) == "2019-01 – 2027-12"

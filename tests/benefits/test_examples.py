@@ -160,8 +160,9 @@ def test_official_vat_real_estate_example() -> None:
     ("2019-06", 100_001, 3_000.03, "vat_small_scale@2019-13"),
     ("2020-06", 200_000, 2_000, "vat_small_scale@2019-13"),
     ("2021-06", 150_000, 0, "vat_small_scale@2021-11"),
-    ("2021-06", 150_001, 4_500.03, "vat_small_scale@2021-11"),
-    ("2022-03", 200_000, 6_000, "vat_small_scale@2021-11"),
+    # 1% continued for 3% items to 2022-03-31 (2021年第7号 第一条, 2022年第15号 第一条)
+    ("2021-06", 150_001, 1_500.01, "vat_small_scale@2021-11"),
+    ("2022-03", 200_000, 2_000, "vat_small_scale@2021-11"),
     ("2022-04", 200_000, 0, "vat_small_scale@2022-15"),
     ("2022-12", 10_000_000, 0, "vat_small_scale@2022-15"),
     ("2023-01", 100_000, 0, "vat_small_scale@2023-19"),
@@ -255,7 +256,13 @@ def test_refund_windows(size: str, industry: Any, manuf: Any, month: str, amount
 
 
 def test_refund_after_stock_refunded_and_size_from_300() -> None:
-    r = zjtx.calculate(REF, {**E17, "stock_refunded": True, "refund_period": "2023-03"}, on="2023-03-31")
+    # from 2023 a 小微企业 outside 制造业等行业 refunds under 2019年第39号 第八条: six months of positive
+    # incremental credit, 60%; 制造业等行业 keep the full monthly refund (2022年第14号 第二条)
+    r = zjtx.calculate(REF, {**E17, "stock_refunded": True, "refund_period": "2023-03",
+                             "incremental_positive_6m": True}, on="2023-03-31")
+    assert r["components"] == {"incremental": D(270_000), "stock": D(0)} and r["regime"] == f"{REF}@2023-general"
+    r = zjtx.calculate(REF, {**E17, "stock_refunded": True, "refund_period": "2023-03", "manufacturing_etc": True},
+                       on="2023-03-31")
     assert r["components"] == {"incremental": D(450_000), "stock": D(0)}
     # size derived from 300号 营业收入/资产总额: 工业, 上年增值税销售额 1,000万 → 小型 (≥300万, <2000万)
     inp = {k: v for k, v in E17.items() if k not in ("size_class", "manufacturing_etc")}

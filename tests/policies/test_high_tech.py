@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import zjtx
+from zjtx.policies import catalog
 from zjtx.rules.inputs import InputError
-from zjtx.rules.policy import get_policy
 
 ON = "2025-06-30"
 CASES = Path(__file__).parent / "cases" / "high_tech.yaml"
@@ -79,7 +79,7 @@ def test_e10_trace_shows_the_threshold_of_the_latest_year() -> None:
 
 
 def test_metadata_and_notes() -> None:
-    p = get_policy("high_tech")
+    p = catalog().get("high_tech")
     assert p.level == "国家" and p.issuer == "科技部、财政部、国家税务总局"
     assert p.how_to_apply and p.window and p.kind == "tier"
     r = zjtx.explain(base(), "high_tech", on=ON)

@@ -16,9 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import zjtx
-import zjtx.policies as catalog
-from zjtx.rules.inputs import SCHEMA
-from zjtx.rules.policy import REGISTRY
+from zjtx.policies import catalog
+
+SCHEMA = catalog().schema
+REGISTRY = catalog().registry
 
 DATES = ["2025-06-30", "2026-06-30"]
 ROUND_MONEY = [0, 100_000, 300_000, 500_000, 600_000, 1_000_000, 1_500_000, 3_000_000, 5_000_000, 10_000_000,
@@ -95,7 +96,7 @@ def compare(policy: str, on: str, records: list[dict[str, Any]]) -> None:
             assert _same(got, want), f"{policy} {on} record {recs[i]}\n{key}: batch={got!r} explain={want!r}"
 
 
-TIER = [p for p in catalog.TIER_POLICIES if p in REGISTRY]
+TIER = catalog().tiers
 
 
 @pytest.mark.parametrize("on", DATES)

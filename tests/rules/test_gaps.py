@@ -15,10 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import zjtx
-from zjtx.rules import gaps as G
-from zjtx.rules.model import AtLeast, Const
+from zjtx.rules.nodes import AtLeast, Const, Dimension, Score, ScoreAtLeast, Tiered
 from zjtx.rules.policy import Policy, Regime
-from zjtx.rules.scoring import Dimension, Score, ScoreAtLeast, Tiered
+from zjtx.services import gaps as G
 
 ON = "2025-06-30"
 EFFORT = yaml.safe_load(G.EFFORT_PATH.read_text(encoding="utf-8"))["fields"]
@@ -302,11 +301,8 @@ def test_cli_gaps_and_nearmiss(tmp_path, demo: pl.DataFrame) -> None:
 def test_fast_effort_equals_price(rec: dict) -> None:
     """The search's cost shortcut agrees with the priced option rows."""
     res = G.solve(rec, "innovative_sme", ON)
-    from zjtx.api import resolve_params
-    from zjtx.rules.policy import get_policy
-
-    s = G.Solver(get_policy("innovative_sme"), resolve_params(dt.date(2025, 6, 30)), dt.date(2025, 6, 30))
-    r = G.prepare_record(rec, s.fields)
+    s = G.solver("innovative_sme", dt.date(2025, 6, 30))
+    r = G.prepare_record(rec, s.fields, s.schema)
     for o in res.options:
         cost, wait, rows = s.price(o.values, r)
         assert s._effort(o.values, r) == o.effort == cost + wait * s.model.year_equivalent_yuan

@@ -12,6 +12,7 @@ import pytest
 import zjtx
 from zjtx.rules import reform as R
 from zjtx.rules.params import ParameterError
+from zjtx.services import reform as S
 
 ON = "2025-06-30"
 
@@ -24,7 +25,7 @@ def demo() -> pl.DataFrame:
 
 
 def test_pass_score_gainers_counted_independently(demo: pl.DataFrame) -> None:
-    res = R.simulate(demo, ON, {"tech_sme.pass_score": 55}, policies=["tech_sme", "innovative_sme"])
+    res = S.simulate(demo, ON, {"tech_sme.pass_score": 55}, policies=["tech_sme", "innovative_sme"])
     assert res.touched == ["tech_sme"]
     # independently: not qualified at baseline, 55 ≤ score < 60, and the score route is the only
     # thing that failed (gates hold, 科技人员 points > 0) — from the baseline scores and traces
@@ -48,7 +49,7 @@ def test_band_table_overlay_matches_evaluate(demo: pl.DataFrame) -> None:
     bands = [{"min": 0.06, "points": 20}, {"min": 0.04, "points": 15}, {"min": 0.03, "points": 10},
              {"min": 0.02, "points": 5}, {"points": 0}]
     overlay = {"innovative_sme.rd_bands": bands}
-    res = R.simulate(demo, ON, overlay, policies=["innovative_sme", "tech_sme", "specialized_sme"])
+    res = S.simulate(demo, ON, overlay, policies=["innovative_sme", "tech_sme", "specialized_sme"])
     assert res.touched == ["innovative_sme"]
     direct = zjtx.evaluate(demo, on=ON, policies="innovative_sme", params=overlay)
     assert res.records["innovative_sme.status@reform"].to_list() == direct["innovative_sme.status"].to_list()
@@ -61,15 +62,12 @@ def test_band_table_overlay_matches_evaluate(demo: pl.DataFrame) -> None:
 def test_amount_change(demo: pl.DataFrame) -> None:
     """Policies with an ``<id>.amount`` column: the change in support equals the difference of two
     separate evaluations."""
-    from zjtx.policies import CATALOG, params_at
-    from zjtx.rules.policy import REGISTRY
+    from zjtx.policies import catalog
 
     day = dt.date(2025, 6, 30)
-    base = params_at(day)
-    for pid in CATALOG:
-        if pid not in REGISTRY:
-            continue
-        pol = REGISTRY[pid]
+    base = catalog().params_at(day)
+    for pid in catalog().ids:
+        pol = catalog().get(pid)
         try:
             cols = zjtx.evaluate(demo.head(50), on=ON, policies=pid).columns
         except Exception:
@@ -81,7 +79,7 @@ def test_amount_change(demo: pl.DataFrame) -> None:
                    and not isinstance(base[k].value, bool) and base[k].value > 0]
         for k in numeric:
             overlay = {k: Fraction(base[k].value) * 2}
-            res = R.simulate(demo, ON, overlay, policies=[pid])
+            res = S.simulate(demo, ON, overlay, policies=[pid])
             a0 = zjtx.evaluate(demo, on=ON, policies=pid)[f"{pid}.amount"].fill_null(0).sum()
             a1 = zjtx.evaluate(demo, on=ON, policies=pid, params=overlay)[f"{pid}.amount"].fill_null(0).sum()
             row = res.summary.row(0, named=True)
@@ -93,9 +91,9 @@ def test_amount_change(demo: pl.DataFrame) -> None:
 
 def test_touched_and_errors(demo: pl.DataFrame) -> None:
     with pytest.raises(ParameterError):
-        R.simulate(demo, ON, {"no_such.param": 1}, policies=["tech_sme"])
+        S.simulate(demo, ON, {"no_such.param": 1}, policies=["tech_sme"])
     with pytest.raises(ParameterError):
-        R.simulate(demo, ON, {"innovative_sme.pass_score": 50}, policies=["tech_sme"])
+        S.simulate(demo, ON, {"innovative_sme.pass_score": 50}, policies=["tech_sme"])
 
 
 def test_reform_files(tmp_path, monkeypatch) -> None:

@@ -36,7 +36,7 @@ def _register() -> pl.DataFrame:
 
 @pytest.fixture(scope="module")
 def spark():
-    from zjtx.rules.spark import session
+    from zjtx.services.spark import session
 
     s = session("local[2]", app="zjtx-test", conf={"spark.default.parallelism": "2"})
     yield s
@@ -44,7 +44,7 @@ def spark():
 
 
 def test_spark_equals_polars(spark) -> None:
-    from zjtx.rules.spark import evaluate_spark
+    from zjtx.services.spark import evaluate_spark
 
     recs = _register()
     expected = zjtx.evaluate(recs, on=ON, keep=("uscc",)).sort("uscc")
@@ -63,7 +63,7 @@ def test_spark_equals_polars(spark) -> None:
 
 
 def test_spark_reform_overlay_is_shipped(spark) -> None:
-    from zjtx.rules.spark import evaluate_spark
+    from zjtx.services.spark import evaluate_spark
 
     recs = _register().head(300)
     overlay = {"tech_sme.pass_score": 70}
@@ -77,7 +77,7 @@ def test_spark_reform_overlay_is_shipped(spark) -> None:
 
 
 def test_evaluate_file_writes_parquet(spark, tmp_path) -> None:
-    from zjtx.rules.spark import evaluate_file
+    from zjtx.services.spark import evaluate_file
 
     recs = _register().head(200)
     src = tmp_path / "reg.parquet"

@@ -1,4 +1,4 @@
-"""Streaming batch evaluation (``zjtx.rules.stream``): the same results as ``zjtx.evaluate``,
+"""Streaming batch evaluation (``zjtx.services.stream``): the same results as ``zjtx.evaluate``,
 written chunk by chunk, with nothing left behind on bad input."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 import zjtx
 from zjtx import demo
 from zjtx.rules.inputs import InputError
-from zjtx.rules.stream import evaluate_to_parquet, stream_evaluate
+from zjtx.services.stream import evaluate_to_parquet, stream_evaluate
 
 ON = dt.date(2025, 6, 30)
 

@@ -63,11 +63,11 @@ def demo(
     table.add_column("政策")
     for s in STATUS_STYLE:
         table.add_column(STATUS_STYLE[s], justify="right")
-    from zjtx.rules.policy import get_policy
+    from zjtx.policies import catalog
 
     for p in [c.split(".")[0] for c in df.columns if c.endswith(".status")]:
         counts = dict(df.group_by(f"{p}.status").len().iter_rows())
-        table.add_row(get_policy(p).name, *[str(counts.get(s, 0)) for s in STATUS_STYLE])
+        table.add_row(catalog().name(p), *[str(counts.get(s, 0)) for s in STATUS_STYLE])
     console.print(table)
 
     b = briefing(briefing_frames(), year)

@@ -25,14 +25,14 @@ def _summary_table(df: pl.DataFrame, policies: list[str]) -> Table:
     t.add_column("政策")
     for s in ("qualified", "not_qualified", "unknown", "manual_review"):
         t.add_column(STATUS_STYLE[s], justify="right")
-    from zjtx.rules.policy import get_policy
+    from zjtx.policies import catalog
 
     for p in policies:
         col = f"{p}.status"
         if col not in df.columns:
             continue
         counts = dict(df.group_by(col).len().iter_rows())
-        t.add_row(get_policy(p).name, *[str(counts.get(s, 0)) for s in STATUS_STYLE])
+        t.add_row(catalog().name(p), *[str(counts.get(s, 0)) for s in STATUS_STYLE])
     return t
 
 
@@ -41,10 +41,10 @@ def _rows_table(df: pl.DataFrame, policies: list[str], limit: int) -> Table:
     t.add_column("统一社会信用代码")
     if "name" in df.columns:
         t.add_column("企业名称")
-    from zjtx.rules.policy import get_policy
+    from zjtx.policies import catalog
 
     for p in policies:
-        t.add_column(get_policy(p).name)
+        t.add_column(catalog().name(p))
     for row in df.head(limit).iter_rows(named=True):
         cells = [str(row.get("uscc"))] + ([str(row.get("name") or "")] if "name" in df.columns else [])
         for p in policies:
@@ -57,6 +57,21 @@ def _rows_table(df: pl.DataFrame, policies: list[str], limit: int) -> Table:
             cells.append(s + score_txt)
         t.add_row(*cells)
     return t
+
+
+def _progress() -> Any:
+    """The streaming run's progress bar (records done of the register's total)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(TextColumn("[bold]评价[/]"), BarColumn(), MofNCompleteColumn(), TextColumn("户"),
+                    TimeElapsedColumn(), TimeRemainingColumn(), console=console, transient=False)
 
 
 def evaluate(
@@ -75,7 +90,7 @@ def evaluate(
     policies = [p.id for p in policy_list(policy or None, parse_date(on))]
     started = time.perf_counter()
     if engine == "spark":
-        from zjtx.rules import spark as spark_runner
+        from zjtx.services import spark as spark_runner
 
         n = spark_runner.evaluate_file(input, on=on, policies=policies, out=out)
         secs = time.perf_counter() - started
@@ -84,9 +99,12 @@ def evaluate(
     if engine != "polars":
         raise ValueError(f"未知计算引擎 '{engine}'（可选 polars、spark）")
     if out and out.endswith(".parquet") and input.endswith(".parquet"):
-        from zjtx.rules import stream
+        from zjtx.services import stream
 
-        n = stream.evaluate_to_parquet(input, out, on=on, policies=policies, validate=validate)
+        with _progress() as bar:
+            task = bar.add_task("evaluate", total=None)
+            n = stream.evaluate_to_parquet(input, out, on=on, policies=policies, validate=validate,
+                                           progress=lambda done, total: bar.update(task, completed=done, total=total))
         secs = time.perf_counter() - started
         console.print(f"[bold]完成[/]：{n} 户，{secs:.2f} 秒，{n / max(secs, 1e-9):,.0f} 户/秒 → {out}")
         return

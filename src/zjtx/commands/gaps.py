@@ -26,7 +26,7 @@ def gaps(
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
     """一企一策：企业当前层级、下一梯级，以及达标的最低投入方案（逐条可验证）。"""
-    from zjtx.rules.gaps import gaps as solve_gaps
+    from zjtx.services.gaps import gaps as solve_gaps
 
     rec = find_record(input, uscc)
     res = solve_gaps(rec, policy or None, on=on)
@@ -54,7 +54,7 @@ def gaps(
             console.print(f"  · {r}")
         if len(item["reasons"]) > 8:
             console.print(f"  · …… 另有 {len(item['reasons']) - 8} 条原因（--json 查看全部）")
-    console.print("\n[dim]投入折算为本项目规划假设（src/zjtx/rules/effort.yaml），非政策规定。[/]")
+    console.print("\n[dim]投入折算为本项目规划假设（src/zjtx/rules/gaps/effort.yaml），非政策规定。[/]")
 
 
 def nearmiss(
@@ -69,8 +69,9 @@ def nearmiss(
     limit: Annotated[int, typer.Option(help="终端显示户数")] = 20,
 ) -> None:
     """后备梯队：在给定投入内即可达标的企业名单，并按镇街、行业汇总。"""
-    from zjtx.rules.gaps import RD_FIELDS, near_miss, near_miss_summary
-    from zjtx.rules.policy import get_policy
+    from zjtx.policies import catalog
+    from zjtx.rules.gaps import RD_FIELDS
+    from zjtx.services.gaps import near_miss, near_miss_summary
 
     started = time.perf_counter()
     fields = list(field) if field else None
@@ -80,7 +81,7 @@ def nearmiss(
         budget = max_rd if max_cost is None else min(max_cost, max_rd)
     df = near_miss(input, policy, on, max_cost_yuan=budget, fields=fields)
     secs = time.perf_counter() - started
-    name = get_policy(policy).name
+    name = catalog().name(policy)
     cond = f"折算投入 ≤ {fmt_num(budget)} 元" if budget is not None else "不限投入"
     if fields:
         cond += "，只调整 " + "、".join(fields)
@@ -116,7 +117,8 @@ def reform(
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON 汇总")] = False,
 ) -> None:
     """改革模拟：以参数覆盖（overlay）评价名录，对比基线，列出受益/受损企业、按镇街行业计数与支持金额变化。"""
-    from zjtx.rules.reform import Reform, load_reform, parse_sets, save_reform, simulate
+    from zjtx.rules.reform import Reform, load_reform, parse_sets, save_reform
+    from zjtx.services.reform import simulate
 
     base = load_reform(file) if file else Reform(save or "reform", {})
     overlay = {**base.set, **parse_sets(set_ or [])}

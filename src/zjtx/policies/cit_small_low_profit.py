@@ -17,24 +17,23 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
-import polars as pl
-
-from zjtx.policies.fields import register_fields
-from zjtx.rules import register
-from zjtx.rules.calc import (
+from zjtx.rules.calculators import (
     FEN,
-    Calc,
-    CalcRegime,
+    And,
+    Calculation,
     Calculator,
-    Outcome,
+    Case,
+    Decl,
+    Fill,
+    Max,
+    Min,
+    Node,
+    Not,
+    Or,
     Period,
-    PlOutcome,
-    fen_pl,
+    Step,
     half_up,
-    lin_pl,
     pct,
-    status3,
-    status_pl,
     to_fen,
     wan,
 )
@@ -43,10 +42,10 @@ from zjtx.rules.params import Params
 
 PID = "cit_small_low_profit"
 
-register_fields({
+INPUTS = {
     "employees_avg": ("number", "从业人数（全年季度平均值）"),
     "assets_avg": ("money", "资产总额（全年季度平均值）"),
-})
+}
 
 AVG_DOC = "财税〔2019〕13号 第二条；财政部 税务总局公告2023年第6号 第三条"
 
@@ -85,22 +84,6 @@ def annual_average(quarters: Sequence[tuple[Any, Any] | None]) -> Fraction:
     return total / len(ops)
 
 
-def _cit_exact(income_fen: int, qualifies: bool | None, cx: Calc) -> tuple[Fraction | None, Fraction]:
-    """(tax, baseline) in exact fen for a taxable income in fen."""
-    std = cx.p(f"{PID}.standard_rate")
-    if income_fen <= 0:
-        return Fraction(0), Fraction(0)
-    baseline = income_fen * std
-    if qualifies is None:
-        return None, baseline
-    if not qualifies:
-        return baseline, baseline
-    slice_fen = cx.p(f"{PID}.low_slice") * FEN
-    low = min(Fraction(income_fen), slice_fen)
-    high = max(income_fen - slice_fen, Fraction(0))
-    return low * cx.p(f"{PID}.rate_low") + high * cx.p(f"{PID}.rate_high"), baseline
-
-
 class CitSmallLowProfit(Calculator):
     id = PID
     name = "小型微利企业所得税优惠"
@@ -113,118 +96,69 @@ class CitSmallLowProfit(Calculator):
     window = "季度预缴（季度终了15日内）与年度汇算清缴（次年5月31日前）"
     output = "tax"
     period_kind = "year"
-    regimes = [
-        CalcRegime(f"{PID}@2019-13", "小型微利企业所得税优惠（财税〔2019〕13号）", "财税〔2019〕13号 第二条",
-                   dt.date(2019, 1, 1), dt.date(2020, 12, 31)),
-        CalcRegime(f"{PID}@2021-12", "小型微利企业所得税优惠（再减半）", "财税〔2019〕13号；财政部 税务总局公告2021年第12号 第一条",
-                   dt.date(2021, 1, 1), dt.date(2021, 12, 31)),
-        CalcRegime(f"{PID}@2022-13", "小型微利企业所得税优惠（2022）", "财政部 税务总局公告2021年第12号；财政部 税务总局公告2022年第13号 第一条",
-                   dt.date(2022, 1, 1), dt.date(2022, 12, 31)),
-        CalcRegime(f"{PID}@2023-12", "小型微利企业所得税优惠（2023–2027）", "财政部 税务总局公告2023年第12号 第三条",
-                   dt.date(2023, 1, 1), dt.date(2027, 12, 31)),
-    ]
     fields = ["taxable_income_y1", "employees_avg", "assets_avg", "restricted_industry", "employees_y1",
               "total_assets_y1"]
     required_params = [f"{PID}.{k}" for k in ("max_taxable_income", "max_employees", "max_assets", "low_slice",
                                              "rate_low", "rate_high", "standard_rate")]
 
-    # ---- exact ------------------------------------------------------------------------------
-    def averages(self, rec: dict[str, Any], cx: Calc, options: dict[str, Any]) -> tuple[Any, Any, bool]:
-        emp, assets = rec.get("employees_avg"), rec.get("assets_avg")
-        approx = False
-        if options.get("approximate_averages"):
-            if emp is None and rec.get("employees_y1") is not None:
-                emp, approx = rec["employees_y1"], True
-            if assets is None and rec.get("total_assets_y1") is not None:
-                assets, approx = rec["total_assets_y1"], True
-        if approx:
-            cx.notes.append("从业人数/资产总额以年末数近似全年季度平均值（approximate_averages），结果为临时结论")
-        return emp, assets, approx
-
-    def compute(self, rec: dict[str, Any], period: Period, cx: Calc, options: dict[str, Any]) -> Outcome:
+    def declare(self, d: Decl) -> Calculation:
         p = PID
-        emp, assets, approx = self.averages(rec, cx, options)
-        income = to_fen(rec.get("taxable_income_y1"))
-        for name, v in (("taxable_income_y1", income), ("employees_avg", emp), ("assets_avg", assets)):
-            if v is None:
-                cx.missing.append(name)
-        restricted = rec.get("restricted_industry")
-        c_ind = restricted is not True
-        cx.step("industry", "从事国家非限制和禁止行业", "restricted_industry ≠ 是", c_ind,
-                inputs={"restricted_industry": restricted}, status="符合" if c_ind else "不符合",
-                params=[f"{p}.max_taxable_income"])
-        c_inc = None if income is None else income <= cx.p(f"{p}.max_taxable_income") * FEN
-        cx.step("income", "年度应纳税所得额不超过300万元",
-                f"应纳税所得额 ≤ {wan(cx.p(f'{p}.max_taxable_income') * FEN)}", c_inc,
-                inputs={"taxable_income_y1": None if income is None else Fraction(income, FEN)},
-                params=[f"{p}.max_taxable_income"], status=_zh(c_inc))
-        c_emp = None if emp is None else Fraction(repr(float(emp))) <= cx.p(f"{p}.max_employees")
-        cx.step("employees", "从业人数（全年季度平均值）不超过300人", f"从业人数 ≤ {cx.p(f'{p}.max_employees')}",
-                c_emp, inputs={"employees_avg": emp}, params=[f"{p}.max_employees"], status=_zh(c_emp))
-        a_fen = to_fen(assets)
-        c_ast = None if a_fen is None else a_fen <= cx.p(f"{p}.max_assets") * FEN
-        cx.step("assets", "资产总额（全年季度平均值）不超过5000万元", f"资产总额 ≤ {wan(cx.p(f'{p}.max_assets') * FEN)}",
-                c_ast, inputs={"assets_avg": assets}, params=[f"{p}.max_assets"], status=_zh(c_ast))
-        q = _and3([c_ind, c_inc, c_emp, c_ast])
-        for cid, c in (("industry", c_ind), ("income", c_inc), ("employees", c_emp), ("assets", c_ast)):
-            if c is False:
-                cx.failed.append(cid)
-        if income is None:
-            return Outcome(status3(q), extra={"_provisional": approx})
-        tax, baseline = _cit_exact(income, q, cx)
-        rl, rh = cx.p(f"{p}.rate_low"), cx.p(f"{p}.rate_high")
-        std = cx.p(f"{p}.standard_rate")
-        if income <= 0:
-            cx.step("tax", "应纳税所得额不大于零", "应纳所得税额 = 0", Fraction(0), status="0")
-        elif q is True:
-            cx.step("tax", "按小型微利企业优惠计算应纳所得税额",
-                    f"min(所得, 100万) × {pct(rl)} + max(所得 − 100万, 0) × {pct(rh)}", tax / FEN,
-                    params=[f"{p}.low_slice", f"{p}.rate_low", f"{p}.rate_high"], status="适用优惠")
-        elif q is False:
-            cx.step("tax", "不符合小型微利企业条件：全部所得按法定税率计税（无超额累进过渡）",
-                    f"所得 × {pct(std)}", tax / FEN, params=[f"{p}.standard_rate"], status="不适用优惠")
-        cx.step("baseline", "不享受优惠时的应纳所得税额（法定税率）", f"所得 × {pct(std)}", baseline / FEN,
-                params=[f"{p}.standard_rate"])
-        return Outcome(status3(q), tax, baseline, extra={"_provisional": approx})
+        v = lambda k: d.p(f"{p}.{k}")  # noqa: E731
+        income = d.money("taxable_income_y1", "应纳税所得额")
+        emp: Node = d.num("employees_avg", "从业人数")
+        assets: Node = d.money("assets_avg", "资产总额")
+        approx: Node | None = None
+        if d.options.get("approximate_averages"):
+            y_emp, y_ast = d.num("employees_y1"), d.money("total_assets_y1")
+            approx = Or(And(emp.is_null(), y_emp.known()), And(assets.is_null(), y_ast.known()))
+            emp, assets = Fill(emp, y_emp), Fill(assets, y_ast)
+        restricted = d.flag("restricted_industry")
+        c_ind = Not(Fill(restricted, False))
+        c_inc = income <= v("max_taxable_income")
+        c_emp = emp <= v("max_employees")
+        c_ast = assets <= v("max_assets")
+        q = And(c_ind, c_inc, c_emp, c_ast)
+        rl, rh, std, cut = v("rate_low"), v("rate_high"), v("standard_rate"), v("low_slice")
+        pos = Max(income, 0)
+        low, high = Min(pos, cut), Max(pos - cut, 0)
+        tax = Case([(income.is_null(), None), (income <= 0, 0), (q, low * rl + high * rh), (Not(q), income * std)])
+        baseline = Case([(income.is_null(), None), (income <= 0, 0)], income * std)
+        status = Case([(q, "qualified"), (Not(q), "not_qualified")], "unknown")
+        steps = [
+            Step("industry", "从事国家非限制和禁止行业", "restricted_industry ≠ 是", c_ind,
+                 inputs={"restricted_industry": restricted}, params=[f"{p}.max_taxable_income"],
+                 status=Case([(c_ind, "符合")], "不符合")),
+            Step("income", f"年度应纳税所得额不超过{wan(v('max_taxable_income'))}",
+                 f"应纳税所得额 ≤ {wan(v('max_taxable_income'))}", c_inc, inputs={"taxable_income_y1": income},
+                 params=[f"{p}.max_taxable_income"], status=_zh(c_inc)),
+            Step("employees", f"从业人数（全年季度平均值）不超过{fmt_n(v('max_employees'))}人",
+                 f"从业人数 ≤ {fmt_n(v('max_employees'))}", c_emp, inputs={"employees_avg": emp},
+                 params=[f"{p}.max_employees"], status=_zh(c_emp)),
+            Step("assets", f"资产总额（全年季度平均值）不超过{wan(v('max_assets'))}",
+                 f"资产总额 ≤ {wan(v('max_assets'))}", c_ast, inputs={"assets_avg": assets},
+                 params=[f"{p}.max_assets"], status=_zh(c_ast)),
+            Step("tax", "应纳税所得额不大于零", "应纳所得税额 = 0", 0, status="0", when=income <= 0),
+            Step("tax", "按小型微利企业优惠计算应纳所得税额",
+                 f"min(所得, {wan(cut)}) × {pct(rl)} + max(所得 − {wan(cut)}, 0) × {pct(rh)}", tax,
+                 params=[f"{p}.low_slice", f"{p}.rate_low", f"{p}.rate_high"], status="适用优惠",
+                 when=And(income > 0, q)),
+            Step("tax", "不符合小型微利企业条件：全部所得按法定税率计税（无超额累进过渡）", f"所得 × {pct(std)}", tax,
+                 params=[f"{p}.standard_rate"], status="不适用优惠", when=And(income > 0, Not(q))),
+            Step("baseline", "不享受优惠时的应纳所得税额（法定税率）", f"所得 × {pct(std)}", baseline,
+                 params=[f"{p}.standard_rate"], when=income.known()),
+        ]
+        notes = []
+        if approx is not None:
+            notes.append(("从业人数/资产总额以年末数近似全年季度平均值（approximate_averages），结果为临时结论", approx))
+        return Calculation(
+            status=status, result=tax, baseline=baseline,
+            missing=[("taxable_income_y1", income.is_null()), ("employees_avg", emp.is_null()),
+                     ("assets_avg", assets.is_null())],
+            failed=[("industry", Not(c_ind)), ("income", Not(c_inc)), ("employees", Not(c_emp)),
+                    ("assets", Not(c_ast))],
+            notes=notes, steps=steps, provisional=approx)
 
-    # ---- vectorised ---------------------------------------------------------------------------
-    def pl_compute(self, period: Period | None, params: Params | None, options: dict[str, Any],
-                   base: Params) -> PlOutcome:
-        assert params is not None
-        p = PID
-        v = lambda k: params[f"{p}.{k}"].value  # noqa: E731
-        emp = pl.col("employees_avg").cast(pl.Float64)
-        assets = pl.col("assets_avg").cast(pl.Float64)
-        approx = pl.lit(False)
-        if options.get("approximate_averages"):
-            approx = (emp.is_null() & pl.col("employees_y1").is_not_null()) | (
-                assets.is_null() & pl.col("total_assets_y1").is_not_null())
-            emp = pl.coalesce(emp, pl.col("employees_y1").cast(pl.Float64))
-            assets = pl.coalesce(assets, pl.col("total_assets_y1").cast(pl.Float64))
-        income = fen_pl("taxable_income_y1")
-        a_fen = (assets * FEN + 0.5).floor().cast(pl.Int64)
-        c_ind = ~pl.col("restricted_industry").fill_null(False)
-        q = (c_ind & (income <= int(v("max_taxable_income") * FEN)) & (emp <= float(v("max_employees")))
-             & (a_fen <= int(v("max_assets") * FEN)))
-        slice_fen = int(v("low_slice") * FEN)
-        pos = income.clip(lower_bound=0)
-        low = pl.min_horizontal(pos, pl.lit(slice_fen))
-        high = (pos - slice_fen).clip(lower_bound=0)
-        std = lin_pl([(pos, v("standard_rate"))])
-        tax = (
-            pl.when(income.is_null()).then(None)
-            .when(income <= 0).then(pl.lit(0, pl.Int64))
-            .when(q).then(lin_pl([(low, v("rate_low")), (high, v("rate_high"))]))
-            .when(~q).then(std)
-            .otherwise(None)
-        )
-        baseline = pl.when(income.is_null()).then(None).otherwise(std)
-        missing = [("taxable_income_y1", income.is_null()), ("employees_avg", emp.is_null()),
-                   ("assets_avg", assets.is_null())]
-        prov = self.provisional_of(params, self.required_params)
-        return PlOutcome(status_pl(q), tax, baseline, missing, provisional=pl.lit(prov) | approx)
-
-    def high_tech_alternative(self, income_yuan: Any, year: int, base: Params | None = None) -> dict[str, Any]:
+    def high_tech_alternative(self, income_yuan: Any, year: int, base: Params) -> dict[str, Any]:
         """The 高企 15% tax on the same taxable income (企业所得税法 第二十八条第二款), for stacking."""
         prm = self.params_for(dt.date(year, 12, 31), base)
         pv = prm[f"{PID}.high_tech_rate"]
@@ -233,24 +167,23 @@ class CitSmallLowProfit(Calculator):
         return {"tax": Fraction(half_up(tax), FEN), "rate": pv.value, "source": pv.source, "tag": pv.tag}
 
 
-def _and3(vals: list[bool | None]) -> bool | None:
-    if any(v is False for v in vals):
-        return False
-    if any(v is None for v in vals):
-        return None
-    return True
+def _zh(c: Node) -> Node:
+    return Case([(c, "符合"), (Not(c), "不符合")], "待核验")
 
 
-def _zh(v: bool | None) -> str:
-    return "符合" if v is True else "不符合" if v is False else "待核验"
+def fmt_n(x: Any) -> str:
+    x = Fraction(x)
+    return str(x.numerator) if x.denominator == 1 else str(float(x))
 
 
-CALCULATOR = register(CitSmallLowProfit())
+CALCULATOR = (CitSmallLowProfit())
 
 
-def cumulative_prepayment(quarters: Sequence[dict[str, Any]], on: Any = None) -> list[dict[str, Any]]:
+def cumulative_prepayment(quarters: Sequence[dict[str, Any]], on: Any = None,
+                          params: Params | None = None) -> list[dict[str, Any]]:
     """Quarterly CIT prepayment of a 小型微利企业 on cumulative figures (国家税务总局公告2022年第5号, MEMORY).
 
+    ``params``: the rule set to use (default: the catalog's, no overlay).
     ``quarters``: consecutive quarters of one tax year, in order, each
     ``{"quarter": "2024-Q1", "taxable_income_cum": 累计应纳税所得额, "employees": (季初, 季末),
     "assets": (季初, 季末)}``; the first may be later than Q1 only for a business opened that year.
@@ -258,7 +191,7 @@ def cumulative_prepayment(quarters: Sequence[dict[str, Any]], on: Any = None) ->
     tax is computed on the cumulative income, and the payable is that tax minus what was prepaid
     before (not below zero). Returns one dict per quarter with exact ``Decimal`` yuan.
     """
-    from zjtx.rules.calc import parse_period, yuan
+    from zjtx.rules.calculators import parse_period, yuan
 
     if not quarters:
         raise InputError([InputIssue(1, None, "quarters", None, "至少需要一个季度")])
@@ -277,8 +210,13 @@ def cumulative_prepayment(quarters: Sequence[dict[str, Any]], on: Any = None) ->
                                      "季度应按顺序连续申报（如 Q1、Q2、Q3），不得跳季或重复")])
     year = periods[0].year
     calc = CALCULATOR
-    calc.check_period(Period("year", year))
-    prm = calc.params_for(dt.date(year, 12, 31))
+    if params is None:
+        from zjtx.policies.catalog import catalog
+
+        params = catalog().params_at(dt.date(year, 12, 31))
+    assert params.source is not None
+    calc.check_period(Period("year", year), params.source)
+    prm = calc.params_for(dt.date(year, 12, 31), params)
     out: list[dict[str, Any]] = []
     paid = 0
     emp_avgs: list[Fraction] = []
@@ -297,14 +235,12 @@ def cumulative_prepayment(quarters: Sequence[dict[str, Any]], on: Any = None) ->
         a_avg = sum(ast_avgs) / len(ast_avgs)
         inc_fen = to_fen(income)
         assert inc_fen is not None
-        cx = Calc(prm)
-        qualifies = (inc_fen <= prm[f"{PID}.max_taxable_income"].value * FEN
-                     and e_avg <= prm[f"{PID}.max_employees"].value
-                     and a_avg * FEN <= prm[f"{PID}.max_assets"].value * FEN
-                     and q.get("restricted_industry") is not True)
-        tax, _ = _cit_exact(inc_fen, qualifies, cx)
-        assert tax is not None
-        tax_fen = half_up(tax)
+        # the declaration itself, on the figures to date (averages read to the fen / 10⁻⁶ like any input)
+        res = calc.run({"tax_year": year, "taxable_income_y1": Fraction(inc_fen, FEN), "employees_avg": e_avg,
+                        "assets_avg": a_avg, "restricted_industry": q.get("restricted_industry")},
+                       dt.date(year + 1, 1, 1), prm, {}, from_input=True)
+        qualifies = res["status"] == "qualified"
+        tax_fen = half_up(Fraction(res["tax"]) * FEN)
         payable = max(tax_fen - paid, 0)
         out.append({
             "quarter": per.code(),

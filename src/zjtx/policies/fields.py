@@ -3,12 +3,14 @@
 Kinds: ``money`` (yuan, ≥ 0), ``signed_money`` (yuan, may be negative: profits, taxable income),
 ``count`` (integer ≥ 0), ``ratio`` (fraction 0–1), ``number`` (≥ 0), ``score`` (expert points ≥ 0),
 ``rank`` (integer ≥ 1; null = none), ``bool``, ``date``, ``str`` and ``enum`` (one of the listed
-values). Calculator inputs of the tax policies register themselves with ``register_fields``.
+values). A policy module that reads further inputs (the calculators, 高企's pins) declares them in
+its module-level ``INPUTS``; the catalog merges them into the one record contract
+(``zjtx.policies.catalog().schema``).
 """
 
 from __future__ import annotations
 
-from zjtx.rules.inputs import SCHEMA, FieldSpec
+from zjtx.rules.inputs import FieldSpec
 
 YEARS = ("_y1", "_y2", "_y3")
 
@@ -94,18 +96,20 @@ OTHER: dict[str, tuple] = {
     "rd_super_deduction_y1": ("money", "上年度研发费用税前加计扣除额"),
 }
 
-def register_fields(fields: dict[str, tuple]) -> None:
-    """Add fields (name → (kind, label[, values])) to the schema; used by calculators."""
+def specs(fields: dict[str, tuple]) -> dict[str, FieldSpec]:
+    """Field specs from ``name → (kind, label[, values])``."""
+    out = {}
     for name, spec in fields.items():
         kind, label, *rest = spec
-        SCHEMA[name] = FieldSpec(name, kind, label, tuple(rest[0]) if rest else ())
+        out[name] = FieldSpec(name, kind, label, tuple(rest[0]) if rest else ())
+    return out
 
 
-for _base, (_kind, _label) in ANNUAL.items():
-    for _i, _sfx in enumerate(YEARS, start=1):
-        SCHEMA[_base + _sfx] = FieldSpec(_base + _sfx, _kind, f"{_label}（{('上年度', '上上年度', '前三年度')[_i - 1]}）")
-register_fields(OTHER)
-
-def label(name: str) -> str:
-    spec = SCHEMA.get(name)
-    return spec.label if spec else name
+def base_schema() -> dict[str, FieldSpec]:
+    """The record fields every policy may read: the annual fields ×3 years and the others."""
+    out: dict[str, FieldSpec] = {}
+    for base, (kind, lab) in ANNUAL.items():
+        for i, sfx in enumerate(YEARS, start=1):
+            out[base + sfx] = FieldSpec(base + sfx, kind, f"{lab}（{('上年度', '上上年度', '前三年度')[i - 1]}）")
+    out.update(specs(OTHER))
+    return out

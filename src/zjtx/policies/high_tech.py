@@ -33,7 +33,6 @@ from typing import Any
 
 import polars as pl
 
-from zjtx.policies.fields import register_fields
 from zjtx.rules import (
     All,
     AnyOf,
@@ -49,19 +48,24 @@ from zjtx.rules import (
     Score,
     ScoreAtLeast,
     Sub,
-    register,
-)
-from zjtx.rules.extra_nodes import (
-    CountedSum,
-    CountedYears,
-    DaysSince,
-    Lookup,
-    PinnedBands,
-    as_date,
-    shared_many,
 )
 from zjtx.rules.inputs import InputError, InputIssue
-from zjtx.rules.model import UNDEF, Cmp, Ctx, Materializer, Mul, Value, fmt
+from zjtx.rules.nodes import (
+    UNDEF,
+    Cmp,
+    CountedSum,
+    CountedYears,
+    Ctx,
+    DaysSince,
+    Lookup,
+    Materializer,
+    Mul,
+    PinnedBands,
+    Value,
+    as_date,
+    fmt,
+    shared_many,
+)
 from zjtx.rules.params import Params
 from zjtx.rules.policy import _list_pl
 
@@ -69,10 +73,10 @@ DOC32 = "国科发火〔2016〕32号"
 DOC195 = "国科发火〔2016〕195号 工作指引"
 
 # POLICIES.md §2.7: the within-band choice of the growth items is pinned by an expert (added fields).
-register_fields({
+INPUTS = {
     "ht_net_assets_growth_score": ("score", "净资产增长率得分（档内专家评分）"),
     "ht_sales_growth_score": ("score", "销售收入增长率得分（档内专家评分）"),
-})
+}
 
 YEARS = CountedYears("founded_on", "high_tech.rd_years", "high_tech.founding_year_counts")
 
@@ -163,6 +167,10 @@ class HtGrowth(Value):
     def describe(self, cx: Ctx | None = None) -> str:
         return self.label
 
+    def invert(self, s, op, target, rec, cx):
+        s.note(f"{self.label}由近三年的历年数据计算，不能通过当年投入改变（不作为方案）")
+        return []
+
 
 def _net_assets(k: int) -> Value:
     return Sub(NumF(f"total_assets_y{k}"), NumF(f"total_liabilities_y{k}"))
@@ -217,7 +225,7 @@ rd_condition = All(
         "rd_intensity", "近三个会计年度研发费用总额占同期销售收入总额比例达到按最近一年销售收入分档的要求",
         f"{DOC32} 第十一条(五)1-3"),
     Cmp(RD_DOMESTIC, ">=", Mul(P("high_tech.domestic_rd_share"), RD_TAX)).named(
-        "rd_domestic", "在中国境内发生的研究开发费用总额占全部研究开发费用总额的比例不低于60%",
+        "rd_domestic", "在中国境内发生的研究开发费用总额占全部研究开发费用总额的比例不低于{high_tech.domestic_rd_share}",
         f"{DOC32} 第十一条(五)"),
 )
 
@@ -237,16 +245,17 @@ REGIME = Regime(
             "field", "对企业主要产品（服务）发挥核心支持作用的技术属于《国家重点支持的高新技术领域》规定的范围",
             f"{DOC32} 第十一条(三)"),
         AtLeast(NumF("tech_staff_y1") / NumF("employees_y1"), P("high_tech.min_tech_staff_ratio")).named(
-            "tech_staff", "从事研发和相关技术创新活动的科技人员占企业当年职工总数的比例不低于10%",
+            "tech_staff", "从事研发和相关技术创新活动的科技人员占企业当年职工总数的比例不低于{high_tech.min_tech_staff_ratio}",
             f"{DOC32} 第十一条(四)"),
-        rd_condition.named("rd", "近三个会计年度研究开发费用总额占同期销售收入总额的比例符合要求，且境内研发费用占比不低于60%",
+        rd_condition.named("rd", "近三个会计年度研究开发费用总额占同期销售收入总额的比例符合要求，且境内研发费用占比不低于"
+                           "{high_tech.domestic_rd_share}",
                            f"{DOC32} 第十一条(五)"),
         AtLeast(NumF("high_tech_revenue_y1") / NumF("total_income_y1", fallback="revenue_y1"),
                 P("high_tech.high_tech_revenue_share")).named(
-            "high_tech_revenue", "近一年高新技术产品（服务）收入占企业同期总收入的比例不低于60%",
+            "high_tech_revenue", "近一年高新技术产品（服务）收入占企业同期总收入的比例不低于{high_tech.high_tech_revenue_share}",
             f"{DOC32} 第十一条(六)"),
         ScoreAtLeast(SCORE, P("high_tech.pass_score"), strict=True).named(
-            "score", "企业创新能力评价应达到相应要求（70分以上，不含70分）", f"{DOC32} 第十一条(七)；{DOC195} 四"),
+            "score", "企业创新能力评价应达到相应要求（{high_tech.pass_score}以上，不含{high_tech.pass_score}）", f"{DOC32} 第十一条(七)；{DOC195} 四"),
         ClearOrReview("major_incident_3y").named(
             "incident", "企业申请认定前一年内未发生重大安全、重大质量事故或严重环境违法行为（有记录时人工核查时间窗口）",
             f"{DOC32} 第十一条(八)"),
@@ -370,7 +379,7 @@ class HighTechPolicy(Policy):
         return struct.map_batches(check, return_dtype=pl.Boolean)
 
 
-POLICY = register(
+POLICY = (
     HighTechPolicy(
         id="high_tech",
         name="高新技术企业",

@@ -30,9 +30,8 @@ from zjtx.rules import (
     Sub,
     Sum,
     Tiered,
-    register,
 )
-from zjtx.rules.model import Div
+from zjtx.rules.nodes import Div
 
 DOC63 = "工信部企业〔2022〕63号 附件1"
 DOC2 = "工信部企业〔2026〕2号 第三十条（沿用63号附件1）"
@@ -67,7 +66,8 @@ def regime(rid: str, name: str, doc: str, start: dt.date, end: dt.date | None) -
         score_pass=All(
             ScoreAtLeast(score, P("innovative_sme.pass_score")),
             *(ScoreAtLeast(d, P(d.floor)) for d in (innovation, growth_dim, spec)),
-        ).named("score", "评价得分≥60分，且创新能力≥20分、成长性≥15分、专业化≥15分", f"{doc} 二"),
+        ).named("score", "评价得分≥{innovative_sme.pass_score}，且创新能力≥{innovative_sme.floor_innovation}、成长性≥{innovative_sme.floor_growth}、"
+                      "专业化≥{innovative_sme.floor_specialization}", f"{doc} 二"),
         direct=[
             AnyOf(HasRank("national_award_rank_3y"), HasRank("provincial_award_rank_3y")).named(
                 "D1", "近三年内获得过国家级、省级科技奖励", f"{doc} 一(一)"),
@@ -77,12 +77,12 @@ def regime(rid: str, name: str, doc: str, start: dt.date, end: dt.date | None) -
                 "D3", "拥有经认定的省部级以上研发机构", f"{doc} 一(三)"),
             AtLeast(Sum(NumF("equity_financing_y1"), NumF("equity_financing_y2"), NumF("equity_financing_y3")),
                     P("innovative_sme.equity_3y")).named(
-                "D4", "近三年新增股权融资总额（合格机构投资者实缴额）500万元以上", f"{doc} 一(四)"),
+                "D4", "近三年新增股权融资总额（合格机构投资者实缴额）{innovative_sme.equity_3y}以上", f"{doc} 一(四)"),
         ],
     )
 
 
-POLICY = register(
+POLICY = (
     Policy(
         id="innovative_sme",
         name="创新型中小企业",

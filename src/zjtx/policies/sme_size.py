@@ -13,8 +13,8 @@ from typing import Any
 
 import polars as pl
 
-from zjtx.rules import Ctx, Extra, Policy, Regime, register
-from zjtx.rules.model import Cond, and3, compare, num, pl_compare
+from zjtx.rules import Ctx, Extra, Policy, Regime
+from zjtx.rules.nodes import Cond, and3, compare, num, pl_compare
 from zjtx.rules.params import Fraction
 
 DOC = "工信部联企业〔2011〕300号"
@@ -111,6 +111,16 @@ class NotLarge(Cond):
     def describe(self, cx: Ctx | None = None) -> str:
         return "不属于大型企业（按所属行业组别的划型标准）"
 
+    def gap(self, s, rec, cx):
+        g = group_of(rec.get("industry"), cx)
+        if g is None:
+            s.note("所属行业缺少数据，无法划型")
+        elif g == "not_covered":
+            s.note("所属行业不在《中小企业划型标准规定》范围内，需人工划型（不作为方案）")
+        else:
+            s.note("按从业人员、营业收入、资产总额划为大型企业，不属于中小企业（规模不作为方案）")
+        return []
+
 
 class SizeClass(Extra):
     id = "size"
@@ -143,7 +153,7 @@ class SizeClass(Extra):
         )
 
 
-POLICY = register(
+POLICY = (
     Policy(
         id="sme_size",
         name="中小企业划型",

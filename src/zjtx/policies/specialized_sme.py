@@ -53,10 +53,8 @@ from zjtx.rules import (
     Sub,
     Sum,
     Tiered,
-    register,
 )
-from zjtx.rules.extra_nodes import RangedExpertPoints
-from zjtx.rules.model import Div, Value
+from zjtx.rules.nodes import Div, RangedExpertPoints, Value
 
 DOC63 = "工信部企业〔2022〕63号 附件2"
 DOC2 = "工信部企业〔2026〕2号"
@@ -127,28 +125,29 @@ def regime_63() -> Regime:
             Implies(ParamFlag(PFX + "require_innovative_sme"), IsTrue("innovative_sme_valid")).named(
                 "GD", "申报企业为有效期内创新型中小企业（广东，自规定生效之日起）", "粤工信规字〔2024〕5号"),
             AtLeast("niche_years", P(PFX + "min_niche_years")).named(
-                "B1", "从事特定细分市场时间达到2年以上", f"{c} 一(一)"),
+                "B1", "从事特定细分市场时间达到{specialized_sme.min_niche_years}以上", f"{c} 一(一)"),
             All(AtLeast("rd_expense_y1", P(PFX + "min_rd_expense")),
                 AtLeast(Ratio("rd_expense_y1", "revenue_y1"), P(PFX + "min_rd_ratio"))).named(
-                "B2", "上年度研发费用总额不低于100万元，且占营业收入总额比重不低于3%", f"{c} 一(二)"),
+                "B2", "上年度研发费用总额不低于{specialized_sme.min_rd_expense}，且占营业收入总额比重不低于{specialized_sme.min_rd_ratio}", f"{c} 一(二)"),
             AnyOf(AtLeast("revenue_y1", P(PFX + "min_revenue")), AtLeast(equity_2y, P(PFX + "min_equity_2y"))).named(
-                "B3", "上年度营业收入总额在1000万元以上，或在1000万元以下但近2年新增股权融资总额"
-                      "（合格机构投资者的实缴额）达到2000万元以上", f"{c} 一(三)"),
+                "B3", "上年度营业收入总额在{specialized_sme.min_revenue}以上，或在{specialized_sme.min_revenue}以下但近2年新增股权融资"
+                      "总额（合格机构投资者的实缴额）达到{specialized_sme.min_equity_2y}以上", f"{c} 一(三)"),
         ],
         score=score,
         score_pass=ScoreAtLeast(score, P(PFX + "pass_score")).named(
-            "B4", "评价得分达到60分以上（合格线为参数 specialized_sme.pass_score）", f"{c} 一(四)"),
+            "B4", "评价得分达到{specialized_sme.pass_score}以上", f"{c} 一(四)"),
         direct=[
             AnyOf(RankAtMost("provincial_award_rank_3y", P(PFX + "direct_provincial_award_rank")),
                   RankAtMost("national_award_rank_3y", P(PFX + "direct_national_award_rank"))).named(
-                "D1", "近三年获得过省级科技奖励并在获奖单位中排名前三，或获得国家级科技奖励并在获奖单位中排名前五",
+                "D1", "近三年获得过省级科技奖励并在获奖单位中排名前{specialized_sme.direct_provincial_award_rank:n}，"
+                "或获得国家级科技奖励并在获奖单位中排名前{specialized_sme.direct_national_award_rank:n}",
                 f"{c} 一(四)1"),
             AtLeast(Mean(NumF("rd_expense_y1"), NumF("rd_expense_y2")), P(PFX + "direct_rd_avg_2y")).named(
-                "D2", "近两年研发费用总额均值在1000万元以上", f"{c} 一(四)2"),
+                "D2", "近两年研发费用总额均值在{specialized_sme.direct_rd_avg_2y}以上", f"{c} 一(四)2"),
             AtLeast(equity_2y, P(PFX + "direct_equity_2y")).named(
-                "D3", "近两年新增股权融资总额（合格机构投资者的实缴额）6000万元以上", f"{c} 一(四)3"),
+                "D3", "近两年新增股权融资总额（合格机构投资者的实缴额）{specialized_sme.direct_equity_2y}以上", f"{c} 一(四)3"),
             RankAtMost("chuangke_rank_3y", P(PFX + "direct_chuangke_rank")).named(
-                "D4", "近三年进入\u201c创客中国\u201d中小企业创新创业大赛全国500强企业组名单", f"{c} 一(四)4"),
+                "D4", "近三年进入\u201c创客中国\u201d中小企业创新创业大赛全国{specialized_sme.direct_chuangke_rank:n}强企业组名单", f"{c} 一(四)4"),
         ],
         notes=[
             "特色化指标（15分）由省级中小企业主管部门设定；广东指标及分值未纳入本目录，"
@@ -177,30 +176,32 @@ def regime_2026() -> Regime:
                 "P", "为有效期内的科技和创新型中小企业（含有效期内创新型中小企业、当年科技型中小企业入库）",
                 f"{DOC2}；工企业函〔2026〕160号"),
             AtLeast("niche_years", P(V26 + "min_niche_years")).named(
-                "c1", "截至上年末从事特定细分市场时间达到3年以上", f"{c}(1)"),
+                "c1", "截至上年末从事特定细分市场时间达到{specialized_sme.v2026.min_niche_years}以上", f"{c}(1)"),
             AnyOf(AtLeast("revenue_y1", P(V26 + "min_revenue")),
                   AtLeast(Sum(NumF("equity_financing_y1"), NumF("equity_financing_y2")), P(V26 + "min_equity_2y"))).named(
-                "c2", "上年度营业收入不低于1500万元，或近两年新增股权投资（合格机构投资者实缴额）不低于2000万元",
+                "c2", "上年度营业收入不低于{specialized_sme.v2026.min_revenue}，或近两年新增股权投资（合格机构投资者实缴额）"
+                "不低于{specialized_sme.v2026.min_equity_2y}",
                 f"{c}(2)"),
             AtLeast(Ratio("main_revenue_y1", "revenue_y1"), P(V26 + "min_main_share")).named(
-                "c3", "上年度主营业务收入占营业收入比重不低于80%", f"{c}(3)"),
+                "c3", "上年度主营业务收入占营业收入比重不低于{specialized_sme.v2026.min_main_share}", f"{c}(3)"),
             AtMost(Ratio("total_liabilities_y1", "total_assets_y1"), P(V26 + "max_debt_ratio")).named(
-                "c4", "上年末资产负债率不高于80%", f"{c}(4)"),
+                "c4", "上年末资产负债率不高于{specialized_sme.v2026.max_debt_ratio}", f"{c}(4)"),
             All(AtLeast("rd_expense_y1", P(V26 + "min_rd_expense")),
                 AtLeast(Ratio("rd_expense_y1", "revenue_y1"), P(V26 + "min_rd_ratio")),
                 AtLeast("rd_expense_y2", P(V26 + "min_rd_expense")),
                 AtLeast(Ratio("rd_expense_y2", "revenue_y2"), P(V26 + "min_rd_ratio"))).named(
-                "c5", "近两年研发费用每年不低于100万元，且每年占营业收入比重不低于3%", f"{c}(5)"),
+                "c5", "近两年研发费用每年不低于{specialized_sme.v2026.min_rd_expense}，且每年占营业收入比重不低于"
+                "{specialized_sme.v2026.min_rd_ratio}", f"{c}(5)"),
             AnyOf(AtLeast("ip1_applied", P(V26 + "min_ip1_applied")),
                   RankAtMost("provincial_award_rank_3y", P(V26 + "exempt_award_rank")),
                   RankAtMost("national_award_rank_3y", P(V26 + "exempt_award_rank")),
                   In("rd_institution", P(V26 + "exempt_rd_institutions"))).named(
-                "c6", "拥有1项以上与主导产品相关、已应用并产生经济效益的Ⅰ类知识产权"
-                      "（近三年获省部级以上科技奖励排名前三或拥有省部级以上研发机构的除外）", f"{c}(6)"),
+                "c6", "拥有{specialized_sme.v2026.min_ip1_applied}以上与主导产品相关、已应用并产生经济效益的Ⅰ类知识产权"
+                      "（近三年获省部级以上科技奖励排名前{specialized_sme.v2026.exempt_award_rank:n}或拥有省部级以上研发机构的除外）", f"{c}(6)"),
             Expert("market_position_ok").named(
                 "c7", "主导产品在国内或国际细分市场占有率较为靠前（审核判断）", f"{c}(7)"),
             AtLeast("zjtx_dev_score", P(V26 + "min_dev_score")).named(
-                "c8", "专精特新发展评价得分不低于50分", f"{c}(8)；工信厅企业〔2024〕75号"),
+                "c8", "专精特新发展评价得分不低于{specialized_sme.v2026.min_dev_score}", f"{c}(8)；工信厅企业〔2024〕75号"),
         ],
         notes=[
             "2026号取消评价得分、直通条件和省级特色化分值。",
@@ -209,7 +210,7 @@ def regime_2026() -> Regime:
     )
 
 
-POLICY = register(
+POLICY = (
     Policy(
         id="specialized_sme",
         name="专精特新中小企业",

@@ -29,9 +29,8 @@ from zjtx.rules import (
     ScoreAtLeast,
     Sum,
     Tiered,
-    register,
 )
-from zjtx.rules.model import All, Cmp, Const, Div
+from zjtx.rules.nodes import All, Cmp, Const, Div
 
 DOC = "国科发政〔2017〕115号"
 
@@ -60,7 +59,7 @@ REGIME = Regime(
             AtMost("employees_y1", P("tech_sme.max_employees")),
             AtMost(NumF("sales_revenue_y1", fallback="revenue_y1"), P("tech_sme.max_sales")),
             AtMost("total_assets_y1", P("tech_sme.max_assets")),
-        ).named("size", "职工总数≤500人、年销售收入≤2亿元、资产总额≤2亿元", f"{DOC} 第六条(二)"),
+        ).named("size", "职工总数≤{tech_sme.max_employees}、年销售收入≤{tech_sme.max_sales}、资产总额≤{tech_sme.max_assets}", f"{DOC} 第六条(二)"),
         IsFalse("restricted_industry").named("industry", "产品和服务不属于禁止、限制和淘汰类", f"{DOC} 第六条(三)"),
         All(IsFalse("abnormal_or_dishonest"), ClearOrReview("major_incident_3y")).named(
             "compliance", "未发生重大事故、严重失信，未列入经营异常名录和严重违法失信名单", f"{DOC} 第六条(四)"),
@@ -69,26 +68,26 @@ REGIME = Regime(
     score_pass=All(
         ScoreAtLeast(score, P("tech_sme.pass_score")),
         ScoreAtLeast(Dimension("staff_only", "科技人员指标得分", [staff]), Const(0), strict=True),
-    ).named("score", "综合评价得分≥60分，且科技人员指标得分不为0", f"{DOC} 第六条(五)"),
+    ).named("score", "综合评价得分≥{tech_sme.pass_score}，且科技人员指标得分不为0", f"{DOC} 第六条(五)"),
     direct=[
         IsTrue("high_tech_valid").named("D1", "有效期内高新技术企业", f"{DOC} 第八条(一)"),
         RankAtMost("national_award_rank_5y", P("tech_sme.award_rank")).named(
-            "D2", "近五年国家级科技奖励获奖单位排名前三", f"{DOC} 第八条(二)"),
+            "D2", "近五年国家级科技奖励获奖单位排名前{tech_sme.award_rank:n}", f"{DOC} 第八条(二)"),
         In("rd_institution", P("tech_sme.rd_institutions")).named("D3", "拥有经认定的省部级以上研发机构",
                                                                   f"{DOC} 第八条(三)"),
         IsTrue("led_standard_5y").named("D4", "近五年主导制定国际、国家或行业标准", f"{DOC} 第八条(四)"),
     ],
     flags=[
         AtMost("employees_y1", P("tech_sme.check_max_employees")).named(
-            "check_staff", "核查提示：职工总数不超过5人", "工企业函〔2026〕160号"),
+            "check_staff", "核查提示：职工总数不超过{tech_sme.check_max_employees}", "工企业函〔2026〕160号"),
         Cmp(Sum(NumF("ip1"), NumF("ip2")), "==", 0).named("check_ip", "核查提示：无知识产权", "工企业函〔2026〕160号"),
         Below("rd_expense_tax_y1", P("tech_sme.check_min_rd")).named(
-            "check_rd", "核查提示：研发费用低于10万元", "工企业函〔2026〕160号"),
+            "check_rd", "核查提示：研发费用低于{tech_sme.check_min_rd}", "工企业函〔2026〕160号"),
     ],
     notes=["入库登记编号当年有效（tech_sme_registered 记录当年入库）。"],
 )
 
-POLICY = register(
+POLICY = (
     Policy(
         id="tech_sme",
         name="科技型中小企业",

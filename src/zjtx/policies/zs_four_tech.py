@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from zjtx.rules import Above, IsTrue, NumF, P, Policy, Regime, register
-from zjtx.rules.model import Div
+from zjtx.rules import Above, IsTrue, NumF, P, Policy, Regime
+from zjtx.rules.nodes import Div
 
 DOC = "中工信函〔2022〕59号 一(一)"
 PFX = "zs_four_tech."
@@ -31,18 +31,18 @@ REGIME = Regime(
         IsTrue("tech_sme_registered").named("P", "为科技型中小企业（当年入库）", f"{DOC}；国科发政〔2017〕115号"),
         IsTrue("core_tech_product").named("c1", "科技产品：拥有关键核心技术的科技产品", DOC),
         Above(Div(NumF("tech_staff_y1"), NumF("employees_y1")), P(PFX + "min_tech_staff_ratio")).named(
-            "c2", "科技人员：科技人员占比大于60%", DOC),
+            "c2", "科技人员：科技人员占比大于{zs_four_tech.min_tech_staff_ratio}", DOC),
         Above("ip1_high_value", P(PFX + "min_achievements")).named(
-            "c3", "科技成果：以高价值知识产权为代表的科技成果超过5项", DOC),
+            "c3", "科技成果：以高价值知识产权为代表的科技成果超过{zs_four_tech.min_achievements}", DOC),
         Above(Div(NumF("rd_expense_tax_y1"), NumF("sales_revenue_y1", fallback="revenue_y1")),
-              P(PFX + "min_rd_ratio")).named("c4", "科技投入：研发投入强度高于6%", DOC),
+              P(PFX + "min_rd_ratio")).named("c4", "科技投入：研发投入强度高于{zs_four_tech.min_rd_ratio}", DOC),
     ],
     notes=[
         "科技成果按Ⅰ类高价值知识产权数计；研发投入强度按加计扣除口径研发费用/销售收入计（口径待市局确认）。",
     ],
 )
 
-POLICY = register(
+POLICY = (
     Policy(
         id="zs_four_tech",
         name='"四科"标准科技型中小企业',

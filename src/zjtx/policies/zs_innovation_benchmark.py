@@ -10,30 +10,25 @@ manual_review with the amount if selected.
 from __future__ import annotations
 
 import datetime as dt
-from fractions import Fraction
 from typing import Any
-
-import polars as pl
 
 from zjtx.policies.rd_super_deduction import CALCULATOR as RD
 from zjtx.policies.rd_super_deduction import FIELDS as RD_FIELDS
-from zjtx.policies.rd_super_deduction import rd_exact, rd_pl
-from zjtx.rules import register
-from zjtx.rules.calc import (
-    FEN,
-    Calc,
-    CalcRegime,
+from zjtx.policies.rd_super_deduction import rd_declare
+from zjtx.rules.calculators import (
+    And,
+    Calculation,
     Calculator,
-    Outcome,
+    Case,
+    Const,
+    Decl,
+    Fill,
+    Not,
     Period,
-    PlOutcome,
-    fen_pl,
-    lin_pl,
+    Step,
     pct,
-    to_fen,
 )
-from zjtx.rules.inputs import InputError, InputIssue
-from zjtx.rules.params import Params
+from zjtx.rules.calculators.expr import Round
 from zjtx.rules.policy import PolicyError
 
 PID = "zs_innovation_benchmark"
@@ -52,7 +47,6 @@ class InnovationBenchmark(Calculator):
     automatic = False
     window = "以市工业和信息化局年度遴选通知为准"
     output = "amount"
-    regimes = [CalcRegime(f"{PID}@2022-letter", "中山市创新标杆企业倾斜支持", DOC, dt.date(2022, 1, 1), None)]
     fields = ["innovation_benchmark_selected", "rd_super_deduction_y1", *RD_FIELDS]
     required_params = [f"{PID}.support_ratio"]
 
@@ -60,101 +54,63 @@ class InnovationBenchmark(Calculator):
     def tax_year_of(self, on: dt.date) -> int:
         return on.year
 
-    def period_of(self, rec: dict[str, Any], on: dt.date, from_input: bool) -> Period:
-        if from_input and rec.get("tax_year") is not None:
-            y = rec["tax_year"]
-            if isinstance(y, bool) or not str(y).strip().isdigit():
-                raise InputError([InputIssue(1, None, "tax_year", y, "税款所属年度应为四位整数年份")])
-            return Period("year", int(str(y).strip()) + 1)
-        return Period("year", on.year)
+    def tax_year_of_input(self, year: int) -> int:
+        return year + 1
 
-    def _rd_params(self, support_year: int, base: Params | None) -> Params:
+    def declare(self, d: Decl) -> Calculation:
+        p = PID
+        year = d.params.on.year  # the support year
+        assert d.params.source is not None
         try:
-            RD.check_period(Period("year", support_year - 1))
+            RD.check_period(Period("year", year - 1), d.params.source)
         except PolicyError as exc:
             raise PolicyError(f"{self.name}：上年度加计扣除额无法计算——{exc}") from None
-        return RD.params_for(dt.date(support_year - 1, 12, 31), base)
-
-    def compute(self, rec: dict[str, Any], period: Period, cx: Calc, options: dict[str, Any]) -> Outcome:
-        p = PID
-        ratio = cx.p(f"{p}.support_ratio")
-        sel = rec.get("innovation_benchmark_selected")
-        cx.step("selected", "当年入选中山市创新标杆企业（市局年度遴选）", "innovation_benchmark_selected = 是", sel,
-                inputs={"innovation_benchmark_selected": sel}, cite=DOC,
-                status="是" if sel is True else "否" if sel is False else "待人工审核")
-        filed = to_fen(rec.get("rd_super_deduction_y1"))
-        rd_prov = False
-        d: Fraction | None
-        if filed is not None:
-            d = Fraction(filed)
-            cx.step("D", "上年度研发费用税前加计扣除额（汇算清缴申报数）", "D = rd_super_deduction_y1", d / FEN,
-                    inputs={"rd_super_deduction_y1": d / FEN}, cite=DOC)
-        else:
-            rcx = Calc(self._rd_params(period.year, getattr(self, "_base", None)), doc=RD.regime_for(dt.date(period.year - 1, 12, 31)).doc)
-            rd = rd_exact(rec, rcx)
-            for t in rcx.trace:
-                t = dict(t, id="D." + t["id"])
-                cx.trace.append(t)
-            cx.missing.extend(m for m in rcx.missing if m not in cx.missing)
-            if rd.status == "not_qualified":
-                cx.notes.append("所属行业不适用研发费用加计扣除，上年度加计扣除额为 0")
-            d = None if rd.result is None else Fraction(rd.result)
-            if d is not None:
-                d = Fraction(round_fen(d))
-            cx.step("D", f"上年度（{period.year - 1}年）研发费用税前加计扣除额（按加计扣除政策计算）",
-                    "D = rd_super_deduction 金额", None if d is None else d / FEN, cite="POLICIES.md §2.9（DERIVED）")
-            if RD.provisional_of(rcx.params, RD.required_params):
-                cx.notes.append("上年度加计扣除额按待核实（MEMORY）参数计算")
-                rd_prov = True
-        if sel is None:
-            cx.manual.append("innovation_benchmark_selected")
-        amount = None if d is None else d * ratio
-        if amount is not None:
-            cx.step("amount", "倾斜支持金额（若入选）", f"D × {pct(ratio)}", amount / FEN, params=[f"{p}.support_ratio"])
-        extra = {"_provisional": rd_prov}
-        if sel is False:
-            cx.failed.append("selected")
-            return Outcome("not_qualified", Fraction(0), Fraction(0), extra=extra)
-        if d is None:
-            return Outcome("unknown", extra=extra)
-        return Outcome("qualified" if sel is True else "manual_review", amount, Fraction(0), extra=extra)
-
-    def run(self, rec: dict[str, Any], on: dt.date, base: Params | None, options: dict[str, Any],
-            from_input: bool = False) -> dict[str, Any]:
-        self._base = base
-        return super().run(rec, on, base, options, from_input)
-
-    def pl_compute(self, period: Period | None, params: Params | None, options: dict[str, Any],
-                   base: Params) -> PlOutcome:
-        assert params is not None and period is not None
-        ratio = params[f"{PID}.support_ratio"].value
-        rparams = self._rd_params(period.year, base)
-        rd_status, rd_amount, rd_missing = rd_pl(rparams)
-        filed = fen_pl("rd_super_deduction_y1")
-        d = pl.coalesce(filed, rd_amount)
-        sel = pl.col("innovation_benchmark_selected")
-        not_sel = sel.not_().fill_null(False)
-        amount = pl.when(not_sel).then(pl.lit(0, pl.Int64)).when(d.is_null()).then(None).otherwise(
-            lin_pl([(d, ratio)]))
-        status = (
-            pl.when(not_sel).then(pl.lit("not_qualified"))
-            .when(d.is_null()).then(pl.lit("unknown"))
-            .when(sel).then(pl.lit("qualified"))
-            .otherwise(pl.lit("manual_review"))
-        )
-        missing = [(n, e & filed.is_null()) for n, e in rd_missing]
-        own = self.provisional_of(params, self.required_params)
-        rd_prov = RD.provisional_of(rparams, RD.required_params)
-        return PlOutcome(status, amount, pl.when(amount.is_null()).then(None).otherwise(pl.lit(0, pl.Int64)), missing,
-                         provisional=pl.lit(own) | (pl.lit(rd_prov) & filed.is_null()),
-                         extra={"manual": pl.when(sel.is_null()).then(pl.lit(["innovation_benchmark_selected"]))
-                                .otherwise(pl.lit([], dtype=pl.List(pl.String)))})
+        rd_d = Decl(RD, d.params.at(dt.date(year - 1, 12, 31)), {})
+        rd = rd_declare(rd_d)
+        rd_doc = RD.regime_for(dt.date(year - 1, 12, 31)).doc
+        rd_prov = RD.provisional_of(rd_d.params, rd_d.used)
+        ratio = d.p(f"{p}.support_ratio")
+        sel = d.flag("innovation_benchmark_selected")
+        filed = d.money("rd_super_deduction_y1", "上年度研发费用税前加计扣除额")
+        derived = Round(rd.result) if rd.result is not None else Const(None)
+        dd = Fill(filed, derived)
+        not_sel = Fill(Not(sel), False)
+        amount = Case([(not_sel, 0), (dd.is_null(), None)], dd * ratio)
+        status = Case([(not_sel, "not_qualified"), (dd.is_null(), "unknown"), (Fill(sel, False), "qualified")],
+                      "manual_review")
+        steps = [
+            Step("selected", "当年入选中山市创新标杆企业（市局年度遴选）", "innovation_benchmark_selected = 是", sel,
+                 inputs={"innovation_benchmark_selected": sel}, cite=DOC,
+                 status=Case([(Fill(sel, False), "是"), (not_sel, "否")], "待人工审核")),
+            Step("D", "上年度研发费用税前加计扣除额（汇算清缴申报数）", "D = rd_super_deduction_y1", filed,
+                 inputs={"rd_super_deduction_y1": filed}, cite=DOC, when=filed.known()),
+        ]
+        for s in rd.steps:  # the 加计扣除 computation of the year before, as its own steps
+            when = filed.is_null() if s.when is None else And(filed.is_null(), s.when)
+            steps.append(Step("D." + s.id, s.label, s.required, s.value, s.inputs, [],
+                              s.status, s.cite or rd_d.cite(*s.params) or rd_doc, when))
+        steps += [
+            Step("D", f"上年度（{year - 1}年）研发费用税前加计扣除额（按加计扣除政策计算）", "D = rd_super_deduction 金额",
+                 derived, cite="POLICIES.md §2.9（DERIVED）", when=filed.is_null()),
+            Step("amount", "倾斜支持金额（若入选）", f"D × {pct(ratio)}", dd * ratio, params=[f"{p}.support_ratio"],
+                 when=dd.known()),
+        ]
+        notes: list[tuple] = [("所属行业不适用研发费用加计扣除，上年度加计扣除额为 0",
+                               And(filed.is_null(), Fill(rd.failed[0][1], False)))]
+        if rd_prov:
+            notes.append(("上年度加计扣除额按待核实（MEMORY）参数计算", filed.is_null()))
+        return Calculation(
+            status=status, result=amount, baseline=Case([(amount.known(), 0)], None),
+            missing=[(k, And(filed.is_null(), n)) for k, n in rd.missing],
+            failed=[("selected", not_sel)], manual=[("innovation_benchmark_selected", sel.is_null())],
+            notes=notes, steps=steps,
+            provisional=And(filed.is_null(), Const(rd_prov)) if rd_prov else None)
 
 
-def round_fen(x: Fraction) -> int:
-    from zjtx.rules.calc import half_up
+def round_fen(x: Any) -> int:
+    from zjtx.rules.calculators import half_up
 
     return half_up(x)
 
 
-CALCULATOR = register(InnovationBenchmark())
+CALCULATOR = InnovationBenchmark()

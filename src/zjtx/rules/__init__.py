@@ -1,24 +1,30 @@
 """zjtx.rules — the rules-as-code engine: dated parameters, the declarative model, the Polars
-compiler, the traced interpreter (and, in sibling modules, the gap solver and the Spark runner).
+compiler, the traced interpreter, the calculators' model and the gap solver.
 
-It imports nothing from the web layer and nothing from the catalog; policies are declared in
-``zjtx.policies`` with the building blocks exported here.
+It is the bottom layer: it imports nothing from the catalog (``zjtx.policies``), the public API,
+the services or the web layer (an import-linter contract in pyproject.toml enforces it). Every
+engine function takes the policies, the resolved parameters and the record contract it works with.
 """
 
-from zjtx.rules.model import (  # noqa: F401
+from zjtx.rules.nodes import (  # noqa: F401
     Above,
     All,
     AnyOf,
     AtLeast,
     AtMost,
+    Banded,
     Below,
+    BestOf,
+    Categorical,
     ClearOrReview,
     Cmp,
     Cond,
     Const,
     Ctx,
+    Dimension,
     Div,
     Expert,
+    ExpertPoints,
     F,
     HasRank,
     Implies,
@@ -36,20 +42,13 @@ from zjtx.rules.model import (  # noqa: F401
     ParamFlag,
     RankAtMost,
     Ratio,
-    Sub,
-    Sum,
-    Value,
-)
-from zjtx.rules.params import ParameterError, ParameterSet, Params, ParamValue  # noqa: F401
-from zjtx.rules.policy import Extra, Policy, PolicyError, PolicyOK, Regime, get_policy, register  # noqa: F401
-from zjtx.rules.scoring import (  # noqa: F401
-    Banded,
-    BestOf,
-    Categorical,
-    Dimension,
-    ExpertPoints,
     Score,
     ScoreAtLeast,
     Stepped,
+    Sub,
+    Sum,
     Tiered,
+    Value,
 )
+from zjtx.rules.params import ParameterError, ParameterSet, Params, ParamValue  # noqa: F401
+from zjtx.rules.policy import Extra, Policy, PolicyError, PolicyOK, Regime  # noqa: F401

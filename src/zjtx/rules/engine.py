@@ -8,8 +8,8 @@ from typing import Any
 
 import polars as pl
 
-from zjtx.rules.inputs import coerce_record, prepare
-from zjtx.rules.model import Materializer
+from zjtx.rules.inputs import Schema, coerce_record, prepare
+from zjtx.rules.nodes import Materializer
 from zjtx.rules.params import Params
 
 
@@ -36,14 +36,16 @@ def plan(
     policies: Sequence[Any],
     params: Params,
     on: dt.date,
+    schema: Schema,
     options: dict[str, Any] | None = None,
     keep: Sequence[str] = ("uscc",),
     validate: bool = True,
 ) -> pl.LazyFrame:
-    """The lazy evaluation plan: input casting + one column block per policy."""
+    """The lazy evaluation plan: input casting (by the record contract ``schema``) + one column
+    block per policy, with ``params`` resolved on ``on``."""
     options = dict(options or {})
     fields = input_fields(policies, on, options)
-    lf = prepare(frame, fields, validate=validate)
+    lf = prepare(frame, fields, schema, validate=validate)
     schema = lf.collect_schema()
     exprs: list[pl.Expr] = [pl.col(k) for k in keep if k in schema]
     mat = Materializer()
@@ -53,9 +55,11 @@ def plan(
 
 
 def explain_one(
-    record: dict[str, Any], policy: Any, params: Params, on: dt.date, options: dict[str, Any] | None = None
+    record: dict[str, Any], policy: Any, params: Params, on: dt.date, schema: Schema,
+    options: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """One record under one policy, exactly, with its trace (inputs read by ``schema``)."""
     options = dict(options or {})
     fields = policy.input_fields(on, (options.get("regimes") or {}).get(policy.id))
-    rec = coerce_record(record, sorted(set(fields) | set(record)))
+    rec = coerce_record(record, sorted(set(fields) | set(record)), schema)
     return policy.explain(rec, params, on, options)

@@ -3,12 +3,16 @@
 Every problem is reported with the record (1-based row and USCC), the field and the reason, all at
 once; nothing is evaluated from a record set that has errors. Batch inputs are checked with Polars
 (vectorised); a single record (``explain``) with the same rules in plain Python.
+
+The record contract (field name → ``FieldSpec``) is the catalog's: every function that reads or
+checks fields takes it as its ``schema`` argument (``zjtx.policies.catalog().schema``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -27,7 +31,7 @@ class FieldSpec:
     values: tuple[str, ...] = ()
 
 
-SCHEMA: dict[str, FieldSpec] = {}  # filled by the catalog (zjtx.policies.fields)
+Schema = Mapping[str, FieldSpec]
 
 TRUE_WORDS = {"true", "1", "是", "yes", "y", "t", "有"}
 FALSE_WORDS = {"false", "0", "否", "no", "n", "f", "无"}
@@ -64,12 +68,18 @@ class InputIssue:
     field: str
     value: Any
     reason: str
+    label: str = ""  # the field's Chinese label, when the schema is known
 
     def message(self) -> str:
         who = f"第{self.row}条记录" + (f"（{self.uscc}）" if self.uscc else "")
-        spec = SCHEMA.get(self.field)
-        name = f"{self.field}（{spec.label}）" if spec else self.field
+        name = f"{self.field}（{self.label}）" if self.label else self.field
         return f"{who} 字段 {name}：{self.reason}（值: {self.value!r}）"
+
+    def labelled(self, schema: Schema) -> InputIssue:
+        spec = schema.get(self.field)
+        if self.label or spec is None:
+            return self
+        return InputIssue(self.row, self.uscc, self.field, self.value, self.reason, spec.label)
 
 
 class InputError(ValueError):
@@ -208,32 +218,32 @@ def _problem(spec: FieldSpec, raw: pl.Expr, v: pl.Expr) -> pl.Expr:
     return e if e is not None else pl.lit(None, pl.String)
 
 
-def prepare(frame: pl.DataFrame | pl.LazyFrame, fields: list[str], validate: bool = True,
+def prepare(frame: pl.DataFrame | pl.LazyFrame, fields: list[str], schema: Schema, validate: bool = True,
             context: str = "") -> pl.LazyFrame:
-    """Cast the fields a policy reads to their kinds, add absent ones as nulls, and (when
-    ``validate``) raise ``InputError`` listing every bad value."""
+    """Cast the fields a policy reads to their kinds (``schema``), add absent ones as nulls, and
+    (when ``validate``) raise ``InputError`` listing every bad value."""
     lf = frame.lazy()
-    schema = lf.collect_schema()
+    present = lf.collect_schema()
     casts = []
     problems = []
     for f in fields:
-        spec = SCHEMA.get(f)
+        spec = schema.get(f)
         if spec is None:
             continue
-        if f not in schema:
+        if f not in present:
             casts.append(pl.lit(None, DTYPES[spec.kind]).alias(f))
             continue
-        v = _cast(f, spec, schema[f])
+        v = _cast(f, spec, present[f])
         casts.append(v.alias(f))
         if validate:
             problems.append(_problem(spec, pl.col(f), v).alias(f))
     if validate and problems:
         idx = "__row"
-        uscc = pl.col("uscc").cast(pl.String) if "uscc" in schema else pl.lit(None, pl.String)
+        checked = [f for f in fields if f in present and f in schema]
+        uscc = pl.col("uscc").cast(pl.String) if "uscc" in present else pl.lit(None, pl.String)
         bad = (
             lf.with_row_index(idx, offset=1)
-            .select(pl.col(idx), uscc.alias("__uscc"), *problems, *[pl.col(f).alias("__raw_" + f) for f in fields
-                                                                   if f in schema and SCHEMA.get(f)])
+            .select(pl.col(idx), uscc.alias("__uscc"), *problems, *[pl.col(f).alias("__raw_" + f) for f in checked])
             .filter(pl.any_horizontal([pl.col(p.meta.output_name()).is_not_null() for p in problems]))
             .head(1000)
             .collect()
@@ -241,9 +251,10 @@ def prepare(frame: pl.DataFrame | pl.LazyFrame, fields: list[str], validate: boo
         if bad.height:
             issues = []
             for row in bad.iter_rows(named=True):
-                for f in fields:
-                    if row.get(f) is not None and f in schema:
-                        issues.append(InputIssue(row[idx], row["__uscc"], f, row.get("__raw_" + f), row[f]))
+                for f in checked:
+                    if row.get(f) is not None:
+                        issues.append(InputIssue(row[idx], row["__uscc"], f, row.get("__raw_" + f), row[f],
+                                                 schema[f].label))
             raise InputError(issues, context)
     return lf.with_columns(casts) if casts else lf
 
@@ -303,16 +314,18 @@ def coerce_value(spec: FieldSpec, raw: Any) -> tuple[Any, str | None]:
     return float(v), None
 
 
-def coerce_record(rec: dict[str, Any], fields: list[str] | None = None, row: int = 1) -> dict[str, Any]:
+def coerce_record(rec: dict[str, Any], fields: list[str] | None, schema: Schema, row: int = 1) -> dict[str, Any]:
+    """One record with ``fields`` (default: all of its keys) read as the interpreter reads them;
+    ``InputError`` lists every bad value."""
     out = dict(rec)
     issues = []
     for f in fields if fields is not None else list(rec):
-        spec = SCHEMA.get(f)
+        spec = schema.get(f)
         if spec is None:
             continue
         v, err = coerce_value(spec, rec.get(f))
         if err:
-            issues.append(InputIssue(row, rec.get("uscc"), f, rec.get(f), err))
+            issues.append(InputIssue(row, rec.get("uscc"), f, rec.get(f), err, spec.label))
         out[f] = v
     if issues:
         raise InputError(issues)

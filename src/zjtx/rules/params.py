@@ -192,12 +192,27 @@ def _parse_file(path: Path) -> dict[str, Parameter]:
 
 
 class Params(Mapping[str, ParamValue]):
-    """Parameters in force on one date (after any overlay)."""
+    """Parameters in force on one date (after any overlay).
 
-    def __init__(self, on: dt.date, values: dict[str, ParamValue], overlay_name: str | None = None):
+    ``source`` is the ``ParameterSet`` they were resolved from and ``overlay`` the reform overlay
+    applied, so ``at(day)`` resolves the same rule set (same overlay) on another day — a tax
+    calculator needs the parameters of the tax period, not of the evaluation date."""
+
+    def __init__(self, on: dt.date, values: dict[str, ParamValue], overlay_name: str | None = None,
+                 source: ParameterSet | None = None, overlay: Mapping[str, Any] | None = None):
         self.on = on
         self._values = values
         self.overlay_name = overlay_name
+        self.source = source
+        self.overlay = dict(overlay or {})
+
+    def at(self, day: dt.date) -> Params:
+        """The same rule set (parameter files and overlay) resolved on ``day``."""
+        if day == self.on:
+            return self
+        if self.source is None:
+            raise ParameterError("these parameters were not resolved from a parameter set")
+        return self.source.at(day, self.overlay or None, self.overlay_name)
 
     def __getitem__(self, key: str) -> ParamValue:
         try:
@@ -222,10 +237,17 @@ class Params(Mapping[str, ParamValue]):
 
 
 class ParameterSet:
-    """All parameter files of the catalog, resolvable on any date."""
+    """All parameter files of the catalog, resolvable on any date (resolutions without an overlay
+    are cached per date)."""
 
     def __init__(self, parameters: dict[str, Parameter]):
         self.parameters = parameters
+        self._cache: dict[dt.date, Params] = {}
+
+    def covers(self, pid: str, day: dt.date) -> bool:
+        """Whether parameter ``pid`` has a value in force on ``day``."""
+        p = self.parameters.get(pid)
+        return p is not None and p.entry_at(day) is not None
 
     @classmethod
     def load(cls, paths: Iterable[Path]) -> ParameterSet:
@@ -238,6 +260,8 @@ class ParameterSet:
         return cls(params)
 
     def at(self, on: dt.date, overlay: Mapping[str, Any] | None = None, overlay_name: str | None = None) -> Params:
+        if not overlay and on in self._cache:
+            return self._cache[on]
         values: dict[str, ParamValue] = {}
         for pid, param in self.parameters.items():
             e = param.entry_at(on)
@@ -256,7 +280,12 @@ class ParameterSet:
                 tag="DERIVED",
                 overridden=True,
             )
-        return Params(on, values, overlay_name)
+        out = Params(on, values, overlay_name, self, overlay)
+        if not overlay:
+            if len(self._cache) > 512:
+                self._cache.clear()
+            self._cache[on] = out
+        return out
 
     def history(self, pid: str) -> Parameter:
         try:

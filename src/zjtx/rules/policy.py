@@ -20,38 +20,23 @@ from typing import Any
 
 import polars as pl
 
-from zjtx.rules.model import (
+from zjtx.rules.nodes import (
     All,
     AnyOf,
     Cond,
     Ctx,
     F,
     Materializer,
+    Score,
     fmt,
 )
 from zjtx.rules.params import ParameterError, Params
-from zjtx.rules.scoring import Score
 
 STATUSES = ("qualified", "not_qualified", "unknown", "manual_review")
 STATUS_ZH = {"qualified": "达标", "not_qualified": "未达标", "unknown": "待核验", "manual_review": "待人工审核"}
 
-REGISTRY: dict[str, Any] = {}
-
-
-def register(policy: Any) -> Any:
-    REGISTRY[policy.id] = policy
-    return policy
-
-
 class PolicyError(ValueError):
-    pass
-
-
-def get_policy(pid: str) -> Any:
-    try:
-        return REGISTRY[pid]
-    except KeyError:
-        raise PolicyError(f"未知政策 '{pid}'（可选: {', '.join(REGISTRY)}）") from None
+    """An unknown policy, a rule version not in force, a period outside the collected parameters."""
 
 
 def walk(node: Any) -> Iterator[Any]:
@@ -326,7 +311,7 @@ class Policy:
         for fl in r.flags:
             try:
                 if fl.ev(rec, silent) is True:
-                    notes.append(fl.label or fl.describe(cx))
+                    notes.append(fl.label_text(silent))
             except ParameterError:  # the flag's parameters are not in force on this date
                 continue
         extras = {e.id: e.ev(rec, cx) for e in r.extras}
@@ -362,20 +347,21 @@ class PolicyOK(Cond):
 
     REVIEW = True
 
-    def __init__(self, pid: str):
-        self.pid = pid
+    def __init__(self, policy: Policy):
+        self.policy = policy
+        self.pid = policy.id
 
     def _regime(self, cx: Ctx) -> Regime:
-        return get_policy(self.pid).regime_at(cx.on, (cx.options.get("regimes") or {}).get(self.pid))
+        return self.policy.regime_at(cx.on, (cx.options.get("regimes") or {}).get(self.pid))
 
     def children(self) -> list[Any]:
         return []
 
     def fields(self) -> set[str]:
-        return set(get_policy(self.pid).regimes[0].fields())
+        return set(self.policy.regimes[0].fields())
 
     def data_fields(self) -> set[str]:
-        return set(get_policy(self.pid).regimes[0].data_fields())
+        return set(self.policy.regimes[0].data_fields())
 
     def manual_pl(self, cx: Ctx) -> list[tuple[str, pl.Expr]]:
         return self._regime(cx).qualify.manual_pl(cx)
@@ -390,4 +376,17 @@ class PolicyOK(Cond):
         return cx.mat.get(("policy", self.pid, cx.mode), lambda: self._regime(cx).qualify.pl(cx))
 
     def describe(self, cx: Ctx | None = None) -> str:
-        return f"{get_policy(self.pid).name} 达标"
+        return f"{self.policy.name} 达标"
+
+    def gap(self, s, rec, cx):
+        """The other policy's own conditions, solved in place."""
+        try:
+            sub = self._regime(cx)
+        except PolicyError as exc:
+            s.note(str(exc))
+            return []
+        before = len(s.reasons)
+        out = s.solve(sub.qualify, rec, cx)
+        if not out and len(s.reasons) == before:
+            s.note(f"不满足前提：{self.describe(cx)}")
+        return out

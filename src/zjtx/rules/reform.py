@@ -1,6 +1,6 @@
 """Reform simulation: a reform is a parameter overlay (ARCHITECTURE.md principle 2).
 
-``simulate(records, on, overlay)`` evaluates the baseline and the reform in one Polars plan over the
+``simulate(frame, on, policies, base, reform, schema)`` evaluates the baseline and the reform in one Polars plan over the
 same prepared inputs. Only the policies whose compiled plan reads an overlaid parameter are
 evaluated twice (the parameters a policy reads are recorded while it compiles), so a reform of one
 threshold costs one extra policy, not the catalog. The result lists gainers and losers per policy,
@@ -35,7 +35,9 @@ from typing import Any
 import polars as pl
 import yaml
 
-from zjtx.rules.model import Materializer
+from zjtx.rules.engine import input_fields
+from zjtx.rules.inputs import Schema, prepare
+from zjtx.rules.nodes import Materializer
 from zjtx.rules.params import ParameterError, Params, exact, parse_overlay_value, to_jsonable
 
 BASE = "base"
@@ -125,7 +127,7 @@ class _Recording(Params):
     """Params that remember every parameter read (also through another policy's gate)."""
 
     def __init__(self, inner: Params):
-        super().__init__(inner.on, dict(inner.items()), inner.overlay_name)
+        super().__init__(inner.on, dict(inner.items()), inner.overlay_name, inner.source, inner.overlay)
         self.read: set[str] = set()
 
     def __getitem__(self, key: str) -> Any:
@@ -197,46 +199,33 @@ class ReformResult:
 
 
 def simulate(
-    records: Any,
-    on: str | dt.date,
-    overlay: Mapping[str, Any] | Reform,
-    policies: str | Sequence[str] | None = None,
+    frame: Any,
+    day: dt.date,
+    pols: Sequence[Any],
+    base_params: Params,
+    reform_params: Params,
+    schema: Schema,
     by: Sequence[str] = ("division", "industry"),
     *,
     name: str | None = None,
     options: Mapping[str, Any] | None = None,
     validate: bool = True,
 ) -> ReformResult:
-    """Evaluate ``records`` under the baseline and under ``overlay`` in one pass (shared inputs;
-    only the policies whose parameters the overlay touches are evaluated twice)."""
-    import zjtx.policies as catalog
-    from zjtx.rules.engine import input_fields, parse_date
-    from zjtx.rules.inputs import prepare, to_frame
-    from zjtx.rules.policy import REGISTRY, get_policy
-
+    """Evaluate ``frame`` under ``base_params`` and under ``reform_params`` (the same rule set with
+    the overlay) in one pass: shared inputs; only the policies whose parameters the overlay touches
+    are evaluated twice. ``zjtx.services.reform.simulate`` resolves both by policy id and date."""
     started = time.perf_counter()
-    if isinstance(overlay, Reform):
-        name = name or overlay.name
-        overlay = overlay.set
-    overlay = {k: exact(v) for k, v in dict(overlay).items()}
-    day = parse_date(on)
+    overlay = dict(reform_params.overlay)
     opts = dict(options or {})
-    if policies is None:
-        ids = [p for p in catalog.CATALOG if p in REGISTRY]
-    else:
-        ids = [policies] if isinstance(policies, str) else list(policies)
-    pols = [get_policy(p) for p in ids]
-    base_params = catalog.params_at(day)
-    reform_params = catalog.params_at(day, overlay, name or "reform")
+    ids = [p.id for p in pols]
     touched = touched_policies(pols, base_params, day, overlay, opts)
     if not touched:
         unknown = [k for k in overlay if k not in base_params]
         hint = f"（不在 {day.isoformat()} 有效的参数中：{', '.join(unknown)}）" if unknown else ""
         raise ParameterError(f"改革方案未影响任何所选政策{hint}")
 
-    frame = to_frame(records)
     fields = input_fields(pols, day, opts)
-    lf = prepare(frame, fields, validate=validate)
+    lf = prepare(frame, fields, schema, validate=validate)
     schema = lf.collect_schema()
     keep = [c for c in ("uscc", "name", *by) if c in schema]
     keep = list(dict.fromkeys(keep))

@@ -6,7 +6,6 @@ registry's ``records_for``; nothing here knows about pages.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -19,10 +18,9 @@ from zjtx.apps.enterprises.records import records_for
 
 def engine_policies() -> set[str]:
     """Tier ids the engine can evaluate."""
-    import zjtx.policies  # noqa: F401  (registers the catalog)
-    from zjtx.rules.policy import REGISTRY
+    from zjtx.policies import catalog
 
-    return set(REGISTRY)
+    return set(catalog().registry)
 
 
 def record_of(enterprise: Enterprise, on: date) -> dict[str, Any] | None:
@@ -38,15 +36,10 @@ def _json_safe(value: Any) -> Any:
 
 
 def rule_version(explanation: dict[str, Any]) -> str:
-    """``zjtx <version> · <regime> · <文号> · params <hash>``: enough to reproduce the evaluation."""
-    import zjtx
+    """``zjtx <catalog fingerprint> · <regime> · <文号>``: the runs' fingerprint with the rule version used."""
+    from zjtx.policies import catalog
 
-    params = explanation.get("params") or []
-    digest = hashlib.sha256(json.dumps([(p.get("id"), p.get("value"), p.get("valid_from"), p.get("overridden"))
-                                        for p in params], default=str, sort_keys=True).encode()).hexdigest()[:12]
-    parts = [f"zjtx {zjtx.__version__}", str(explanation.get("regime") or ""), str(explanation.get("document") or ""),
-             f"params {digest}"]
-    return " · ".join(p for p in parts if p)
+    return "zjtx " + catalog().rule_version(explanation.get("regime"), explanation.get("document"))
 
 
 def explain_enterprise(enterprise: Enterprise, tier: str, on: date) -> tuple[dict[str, Any] | None, dict[str, Any]]:
@@ -115,7 +108,7 @@ class Gaps:
 def _solver_entry(record: dict[str, Any], tier: str, on: date) -> dict[str, Any] | None:
     """This tier's entry of ``zjtx.gaps`` (the gap solver), or None when it is unavailable."""
     try:
-        from zjtx.rules.gaps import gaps as solver
+        from zjtx.services.gaps import gaps as solver
     except ImportError:
         return None
     result = _json_safe(solver(record, policy=tier, on=on))

@@ -62,9 +62,6 @@ ACTIONS: tuple[Action, ...] = (
 ACTIONS_BY_NAME = {a.name: a for a in ACTIONS}
 FINAL_STATES = {AppState.ANNOUNCED, AppState.NOT_RECOMMENDED, AppState.REJECTED}
 
-# validity of a new designation in years (科技型: the calendar year of its 入库登记编号)
-VALIDITY_YEARS = {"innovative_sme": 3, "specialized_sme": 3, "little_giant": 3, "single_champion": 3,
-                  "high_tech": 3, "city_specialized_sme": 3, "tech_innovative_sme": 3}
 LEVELS = {"tech_sme": "national", "innovative_sme": "provincial", "specialized_sme": "provincial",
           "little_giant": "national", "single_champion": "national", "high_tech": "provincial",
           "city_specialized_sme": "city"}
@@ -79,10 +76,12 @@ class TransitionError(Exception):
 
 
 def default_expiry(tier: str, granted_on: date) -> date:
-    """科技型: 31 December of the grant year; others: ``VALIDITY_YEARS`` years less one day."""
+    """科技型: 31 December of the grant year; others: the catalog's validity years (3 when it has none) less one day."""
+    from zjtx.policies import catalog
+
     if tier == "tech_sme":
         return date(granted_on.year, 12, 31)
-    years = VALIDITY_YEARS.get(tier, 3)
+    years = catalog().validity_years(tier, granted_on) or 3
     try:
         end = granted_on.replace(year=granted_on.year + years)
     except ValueError:  # 29 February

@@ -47,10 +47,9 @@ def sections() -> list[tuple[str, list[str]]]:
 
 
 def _spec(name: str) -> Any:
-    import zjtx.policies  # noqa: F401
-    from zjtx.rules.inputs import SCHEMA
+    from zjtx.policies import catalog
 
-    return SCHEMA.get(name)
+    return catalog().schema.get(name)
 
 
 def _field(name: str) -> forms.Field:

@@ -22,6 +22,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from zjtx.apps.evaluations.models import STATUS_LABELS, EvaluationRun, Reform, RunEnterprise, RunResult
+from zjtx.policies.catalog import LADDER as CATALOG_LADDER
+from zjtx.policies.catalog import SIDE as CATALOG_SIDE
+from zjtx.policies.catalog import catalog
 
 log = logging.getLogger(__name__)
 
@@ -29,30 +32,9 @@ GAPS_MISSING = "（差距分析模块未加载）"
 MATCH_MISSING = "（政策匹配模块未加载）"
 MODULES_MISSING = "（差距分析/政策匹配模块未加载）"
 
-# The ladder of tiers, bottom to top (DOMAIN.md §2); 高新技术企业 sits beside it.
-LADDER = ["tech_sme", "innovative_sme", "specialized_sme", "little_giant", "single_champion"]
-SIDE = ["high_tech", "zs_four_tech"]
-POLICY_NAMES = {
-    "sme_size": "中小企业划型",
-    "tech_sme": "科技型中小企业",
-    "innovative_sme": "创新型中小企业",
-    "specialized_sme": "专精特新中小企业",
-    "little_giant": "专精特新“小巨人”企业",
-    "single_champion": "制造业单项冠军企业",
-    "high_tech": "高新技术企业",
-    "zs_four_tech": "中山“四科”企业",
-    "zs_innovation_benchmark": "中山市创新标杆企业",
-}
-# title codes (enterprises.Title) → the policy whose designation they are
-TITLE_POLICY = {
-    "tech_sme": "tech_sme",
-    "innovative_sme": "innovative_sme",
-    "tech_innovative_sme": "innovative_sme",
-    "specialized_sme": "specialized_sme",
-    "little_giant": "little_giant",
-    "single_champion": "single_champion",
-    "high_tech": "high_tech",
-}
+# The ladder of tiers, bottom to top, and the side rungs: the catalog's (zjtx.policies.catalog)
+LADDER = [r.policy for r in CATALOG_LADDER]
+SIDE = [r.policy for r in CATALOG_SIDE]
 NEAR_MISS_POINTS = 10
 CHUNK = 200
 
@@ -62,19 +44,14 @@ CHUNK = 200
 @lru_cache(maxsize=256)
 def policy_name(pid: str) -> str:
     try:
-        import zjtx.policies  # noqa: F401  (registers the catalog)
-        from zjtx.rules.policy import get_policy
-
-        return str(get_policy(pid).name)
+        return catalog().name(pid)
     except Exception:
-        return POLICY_NAMES.get(pid, pid)
+        return pid
 
 
 def available_policies() -> list[str]:
     """The tier policies the engine can evaluate now (catalog order)."""
-    import zjtx.policies as catalog
-
-    return list(catalog.DEFAULT_POLICIES)
+    return catalog().default_policies()
 
 
 def status_label(status: str | None) -> str:
@@ -82,16 +59,8 @@ def status_label(status: str | None) -> str:
 
 
 def rule_version() -> str:
-    """``<package version>+<sha256 of the parameter files, 12 hex>``: what a result was computed with."""
-    import zjtx
-    import zjtx.policies as catalog
-
-    h = hashlib.sha256()
-    for path in sorted(catalog.PARAMS_DIR.glob("*.yaml")):
-        h.update(path.name.encode())
-        h.update(b"\0")
-        h.update(path.read_bytes())
-    return f"{zjtx.__version__}+{h.hexdigest()[:12]}"
+    """``<package version>+<sha256 of the parameters and declarations, 12 hex>``: the catalog's fingerprint."""
+    return catalog().fingerprint
 
 
 def jsonable(value: Any) -> Any:
@@ -147,7 +116,7 @@ def is_near_miss(status: str, score: float | None, score_max: float | None, pass
 
 def gaps_available() -> bool:
     try:
-        from zjtx.rules import gaps as _g
+        from zjtx.services import gaps as _g
 
         return hasattr(_g, "gaps")
     except ImportError:
@@ -167,7 +136,7 @@ def gaps_for(record: Mapping[str, Any], on: dt.date | str, policy: str | None = 
     """``zjtx.gaps(record, policy, on)`` if the gap solver is installed, else ``None``."""
     if not gaps_available():
         return None
-    from zjtx.rules.gaps import gaps
+    from zjtx.services.gaps import gaps
 
     try:
         return jsonable(gaps(dict(record), policy=policy, on=on))
@@ -268,22 +237,17 @@ def benefit_rows(result: Any) -> list[dict[str, Any]]:
 
 @lru_cache(maxsize=4096)
 def field_label(name: str) -> str:
-    import zjtx.policies  # noqa: F401
-    from zjtx.rules.inputs import SCHEMA
-
-    spec = SCHEMA.get(name)
+    spec = catalog().schema.get(name)
     return spec.label if spec else name
 
 
 def fmt_value(name: str, value: Any) -> str:
     """An input value as users read it: money in 万元, ratios in %, booleans 是/否, null 未知."""
-    from zjtx.rules.inputs import SCHEMA
-
     if value is None:
         return "未知"
     if isinstance(value, bool):
         return "是" if value else "否"
-    spec = SCHEMA.get(name)
+    spec = catalog().schema.get(name)
     kind = spec.kind if spec else ""
     if kind in ("money", "signed_money") and isinstance(value, int | float):
         return f"{value / 1e4:,.2f}万元"
@@ -322,10 +286,9 @@ def readable(text: str) -> str:
     """Field names in an engine requirement replaced by their Chinese labels."""
     import re
 
-    from zjtx.rules.inputs import SCHEMA
-
+    schema = catalog().schema
     return re.sub(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b|\b[a-z]+[0-9]\b",
-                  lambda m: SCHEMA[m.group(0)].label if m.group(0) in SCHEMA else m.group(0), text)
+                  lambda m: schema[m.group(0)].label if m.group(0) in schema else m.group(0), text)
 
 
 def explanation_rows(res: Mapping[str, Any], sources: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
@@ -410,7 +373,7 @@ def ladder(enterprise: Any, explanations: Sequence[Mapping[str, Any]], on: dt.da
     by_policy = {e["policy"]: e for e in explanations}
     held: dict[str, Any] = {}
     for t in valid_titles(enterprise, on):
-        pid = TITLE_POLICY.get(t.title)
+        pid = catalog().title_policy(t.title)
         if pid and pid not in held:
             held[pid] = t
     rungs = []
@@ -516,7 +479,7 @@ def _execute(run: EvaluationRun) -> None:
     held: dict[str, dict[str, Any]] = {}
     for t in Title.objects.filter(enterprise__in=ents.values("pk"), granted_on__lte=run.on).select_related(
             "enterprise").order_by("granted_on"):
-        pid = TITLE_POLICY.get(t.title)
+        pid = catalog().title_policy(t.title)
         if pid and (t.expires_on is None or t.expires_on >= run.on):
             held.setdefault(t.enterprise.uscc, {})[pid] = t
     decisions = manual_decisions(ents)
@@ -574,7 +537,7 @@ def solver_enabled(total: int) -> bool:
     if not limit or total > limit:
         return False
     try:
-        from zjtx.rules import gaps as _g
+        from zjtx.services import gaps as _g
     except ImportError:
         return False
     return hasattr(_g, "near_miss")
@@ -587,9 +550,9 @@ def reserve_max_cost() -> float:
 
 def solve_reserve(run: EvaluationRun, records: Any, policies: Sequence[str],
                   overlay: Mapping[str, Any] | None) -> dict[str, int]:
-    """``zjtx.rules.gaps.near_miss`` per policy: not-qualified enterprises with a verified option within the
+    """``zjtx.services.gaps.near_miss`` per policy: not-qualified enterprises with a verified option within the
     effort cap get ``reachable`` with the cheapest option and its cost. Failures leave the run valid."""
-    from zjtx.rules.gaps import near_miss
+    from zjtx.services.gaps import near_miss
 
     out: dict[str, int] = {}
     for p in policies:
@@ -630,7 +593,7 @@ def manual_decisions(ents: QuerySet) -> dict[tuple[str, str], list[tuple[str, st
         for uscc, title, status in designation_model.objects.filter(
                 title__enterprise__in=ents.values("pk"), status__in=("revoked", "lapsed")) \
                 .values_list("title__enterprise__uscc", "title__title", "status"):
-            pid = TITLE_POLICY.get(title)
+            pid = catalog().title_policy(title)
             if pid:
                 out.setdefault((uscc, pid), []).append(("designation", status))
     except Exception:  # the other app's schema may be older than this code: never block a run

@@ -99,10 +99,9 @@ def create_event(user: Any, *, title: str, division: str, planned_on: date, chan
 
 
 def _policy_ids() -> set[str]:
-    import zjtx.policies  # noqa: F401  (registers the catalog)
-    from zjtx.rules.policy import REGISTRY
+    from zjtx.policies import catalog
 
-    return set(REGISTRY)
+    return set(catalog().registry)
 
 
 def add_reach(event: PublicityEvent, user: Any, enterprises: list[Any]) -> int:

@@ -222,10 +222,9 @@ def record_of(t: InvestmentTarget, kind: str) -> dict[str, Any]:
 def evaluate_targets(targets: list[InvestmentTarget], kind: str, on: date) -> dict[str, dict[str, Any]]:
     """``{uscc: {policy: {status, missing}}}`` with ``zjtx.evaluate`` (unknown where data are missing)."""
     import zjtx
-    import zjtx.policies
-    from zjtx.rules.policy import get_policy
+    from zjtx.policies import catalog
 
-    policies = [p for p in TARGET_POLICIES if any(r.covers(on) for r in get_policy(p).regimes)]
+    policies = [p for p in TARGET_POLICIES if any(r.covers(on) for r in catalog().get(p).regimes)]
     if not targets or not policies:
         return {}
     records = [record_of(t, kind) for t in targets]

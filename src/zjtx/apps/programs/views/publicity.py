@@ -37,10 +37,9 @@ def scoped(request: HttpRequest) -> QuerySet:
 
 
 def _policy_names() -> dict[str, str]:
-    import zjtx.policies  # noqa: F401
-    from zjtx.rules.policy import REGISTRY
+    from zjtx.policies import catalog
 
-    return {pid: str(p.name) for pid, p in REGISTRY.items()}
+    return {pid: str(p.name) for pid, p in catalog().registry.items()}
 
 
 @login_required

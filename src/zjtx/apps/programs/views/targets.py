@@ -141,9 +141,10 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _field_label(name: str) -> str:
-    from zjtx.policies.fields import label
+    from zjtx.policies import catalog
 
-    return label(name)
+    spec = catalog().schema.get(name)
+    return spec.label if spec else name
 
 
 def _fmt(v: Any) -> str:

@@ -1,11 +1,12 @@
 """Streaming batch evaluation: a Parquet register in, a Parquet result out, memory bounded.
 
-    from zjtx.rules.stream import evaluate_to_parquet
+    from zjtx.services.stream import evaluate_to_parquet
     n = evaluate_to_parquet("register.parquet", "results.parquet", on="2025-06-30")
 
 The register is read ``chunk_rows`` records at a time (only the columns the policies read), each chunk
 goes through the compiled plan (``zjtx.rules.engine.plan``, the same one ``zjtx.evaluate`` collects;
-parameters resolved once) and is appended to a Parquet writer while a Rich progress bar advances.
+parameters resolved once) and is appended to a Parquet writer; after each chunk ``progress(done,
+total)`` is called (the CLI draws its progress bar from it).
 Nothing is held but one chunk, its plan's temporaries and its result, so peak memory depends on the
 chunk size and the width of the plan, not on the number of records (docs/benchmarks.md gives the
 measured figures). Polars' own streaming engine (``sink_parquet`` / ``sink_batches`` over
@@ -23,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,26 +57,7 @@ def parquet_rows(path: str | Path) -> int:
     return pq.ParquetFile(path).metadata.num_rows
 
 
-def _progress(enabled: bool) -> Any:
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    return Progress(
-        TextColumn("[bold]评价[/]"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("户"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        disable=not enabled,
-        transient=False,
-    )
+Progress = Callable[[int, int], None]
 
 
 def stream_evaluate(
@@ -89,10 +71,11 @@ def stream_evaluate(
     keep: Sequence[str] = ("uscc", "name"),
     validate: bool = True,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
-    progress: bool = True,
+    progress: Progress | None = None,
     compression: str = "zstd",
 ) -> StreamResult:
-    """Evaluate a Parquet register into a Parquet result on the streaming engine, in chunks."""
+    """Evaluate a Parquet register into a Parquet result on the streaming engine, in chunks;
+    ``progress(records done, total)`` after every chunk."""
     import pyarrow.parquet as pq
 
     from zjtx.api import evaluate_lazy, policy_list, resolve_params
@@ -102,7 +85,7 @@ def stream_evaluate(
     started = time.perf_counter()
     src, dst = Path(input), Path(out)
     day = parse_date(on)
-    pols = policy_list(policies)
+    pols = policy_list(policies, day)
     prm = resolve_params(day, params)  # resolved once, shared by every chunk's plan
     opts = dict(options or {})
     source = pq.ParquetFile(src)
@@ -122,16 +105,17 @@ def stream_evaluate(
                               for i in err.issues]) from None
 
     try:
-        with _progress(progress) as bar:
-            task = bar.add_task("evaluate", total=total)
-            for batch in source.iter_batches(batch_size=chunk_rows, columns=columns):
-                table = evaluate(pl.from_arrow(batch), written).to_arrow()  # type: ignore[arg-type]
-                if writer is None:
-                    dst.parent.mkdir(parents=True, exist_ok=True)
-                    writer = pq.ParquetWriter(tmp, table.schema, compression=compression)
-                writer.write_table(table)
-                written += batch.num_rows
-                bar.advance(task, batch.num_rows)
+        if progress:
+            progress(0, total)
+        for batch in source.iter_batches(batch_size=chunk_rows, columns=columns):
+            table = evaluate(pl.from_arrow(batch), written).to_arrow()  # type: ignore[arg-type]
+            if writer is None:
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                writer = pq.ParquetWriter(tmp, table.schema, compression=compression)
+            writer.write_table(table)
+            written += batch.num_rows
+            if progress:
+                progress(written, total)
         if writer is None:  # an empty register: still write the (empty) result with its schema
             empty = evaluate(pl.from_arrow(source.schema_arrow.empty_table().select(columns)), 0).to_arrow()  # type: ignore[arg-type]
             writer = pq.ParquetWriter(tmp, empty.schema, compression=compression)
@@ -156,7 +140,7 @@ def evaluate_to_parquet(
     *,
     validate: bool = True,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
-    progress: bool = True,
+    progress: Progress | None = None,
 ) -> int:
     """``zjtx evaluate in.parquet --out out.parquet``: stream the evaluation; return the record count."""
     return stream_evaluate(input, out, on, policies, params, validate=validate, chunk_rows=chunk_rows,

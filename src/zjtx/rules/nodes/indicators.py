@@ -1,5 +1,8 @@
 """Scored indicators, dimensions with floors, totals with thresholds.
 
+Each indicator also knows its own upgrades for the gap solver (``upgrades``): for every better band,
+the smallest change of one input that lands on it.
+
 An indicator yields four numbers ``(lo, hi, lh, hl)``: the points interval ``[lo, hi]`` as the
 record stands, and the interval in the two review modes — ``[lo, lh]`` with every review item at its
 least favourable, ``[hl, hi]`` at its most favourable. A known value gives ``(p, p, p, p)``; a
@@ -22,42 +25,12 @@ from typing import Any
 
 import polars as pl
 
-from zjtx.rules.model import (
-    UNDEF,
-    Cond,
-    Ctx,
-    F,
-    Value,
-    compare,
-    fmt,
-    num,
-    pl_compare,
-)
+from zjtx.rules.nodes.base import Ctx, _entry_op, band_text, compare, fmt, num, pl_compare
+from zjtx.rules.nodes.conditions import Cond
+from zjtx.rules.nodes.values import UNDEF, F, Value, _bound, quiet, shared, shared_many
 
 Interval = tuple[Any, Any, Any, Any]
 PLInterval = tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr]
-
-_KEYS = {"min": ">=", "above": ">", "max": "<=", "below": "<"}
-
-
-def _entry_op(e: dict[str, Any]) -> tuple[str | None, Any]:
-    for k, op in _KEYS.items():
-        if k in e:
-            return op, e[k]
-    return None, None
-
-
-def band_text(e: dict[str, Any], unit: str = "") -> str:
-    op, x = _entry_op(e)
-    if op is None:
-        return "其他"
-    sym = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}[op]
-    if unit == "ratio":
-        return f"{sym}{fmt(Fraction(x) * 100)}%"
-    if unit in ("元", "yuan") and Fraction(x) >= 10000:
-        return f"{sym}{fmt(Fraction(x) / 10000)}万元"
-    return f"{sym}{fmt(x)}"
-
 
 class Indicator(ABC):
     id: str
@@ -138,6 +111,11 @@ class Indicator(ABC):
     def table(self, cx: Ctx) -> list[tuple[str, Any]]:
         """(condition, points) rows for the docs."""
         return []
+
+    @abstractmethod
+    def upgrades(self, s: Any, rec: dict[str, Any], cx: Ctx, cur: Any) -> list[tuple[Any, dict[str, Any]]]:
+        """(points after, change set) for every better level than ``cur`` points: the smallest
+        change of one input that lands on it (``s``: the gap solver), or none with the reason."""
 
 
 def _open(lo: Any, hi: Any, review: bool) -> Interval:
@@ -227,6 +205,16 @@ class Banded(Indicator):
         unit = cx.params[self.bands].unit
         return [(f"{self.value.describe()} {band_text(e, unit)}", e["points"]) for e in self.entries(cx)]
 
+    def upgrades(self, s, rec, cx, cur):
+        out = []
+        for e in self.entries(cx):
+            op, x = _entry_op(e)
+            if op is None or e["points"] <= cur:
+                continue
+            for ch in s.invert(self.value, op, Fraction(x), rec, cx):
+                out.append((e["points"], ch))
+        return out
+
 
 class Tiered(Indicator):
     """First tier whose count condition holds: entries ``{field: f, min: n, points: p}``, last
@@ -291,6 +279,15 @@ class Tiered(Indicator):
             rows.append((f"{e['field']} ≥ {e.get('min', 1)}" if "field" in e else "其他", e["points"]))
         return rows
 
+    def upgrades(self, s, rec, cx, cur):
+        out = []
+        for e in self.entries(cx):
+            if "field" not in e or e["points"] <= cur:
+                continue
+            for ch in s.invert_field(e["field"], ">=", Fraction(e.get("min", 1)), rec):
+                out.append((e["points"], ch))
+        return out
+
     def band_of(self, rec, cx):
         for e in self.entries(cx):
             if "field" not in e:
@@ -352,6 +349,21 @@ class Categorical(Indicator):
     def table(self, cx: Ctx) -> list[tuple[str, Any]]:
         return [(f"{self.field} = {k}", v) for k, v in self.table_of(cx).items()]
 
+    def upgrades(self, s, rec, cx, cur):
+        m = self.table_of(cx)
+        out: list[tuple[Any, dict[str, Any]]] = []
+        if s.spec(self.field) is None:
+            if any(p > cur for p in m.values()):
+                s.blocked_field(self.field)
+            return out
+        for k, p in m.items():
+            if p <= cur or k == "other":
+                continue
+            v = s.category_value(self.field, k, rec)
+            if v is not None:
+                out.append((p, {self.field: v}))
+        return out
+
 
 class Stepped(Indicator):
     """``min(floor(value / per) × points, cap)`` (e.g. 1 point per full 2 years, cap 5)."""
@@ -388,6 +400,18 @@ class Stepped(Indicator):
         r = cx.p(self.rule)
         return [(f"每满{fmt(r['per'])} {self.value.describe()} 得{fmt(r['points'])}分", f"最高{fmt(r['cap'])}")]
 
+    def upgrades(self, s, rec, cx, cur):
+        r = cx.p(self.rule)
+        out = []
+        steps = math.ceil(Fraction(r["cap"]) / Fraction(r["points"]))
+        for k in range(1, steps + 1):
+            p = min(k * r["points"], r["cap"])
+            if p <= cur:
+                continue
+            for ch in s.invert(self.value, ">=", Fraction(k) * Fraction(r["per"]), rec, cx):
+                out.append((p, ch))
+        return out
+
 
 class BestOf(Indicator):
     """The better of several options (the enterprise chooses; the engine takes the best)."""
@@ -415,6 +439,15 @@ class BestOf(Indicator):
         for o in self.options:
             rows.extend((f"[{o.label}] {c}", p) for c, p in o.table(cx))
         return rows
+
+    def upgrades(self, s, rec, cx, cur):
+        out = []
+        for o in self.options:
+            lo, hi = s.points(o, rec, None)
+            if lo != hi:
+                continue
+            out += [(p, ch) for p, ch in o.upgrades(s, rec, cx, lo) if p > cur]
+        return out
 
 
 class ExpertPoints(Indicator):
@@ -466,6 +499,10 @@ class ExpertPoints(Indicator):
         lo, hi = self.range(cx)
         return [(f"专家评分 {self.field}", f"{fmt(lo)}–{fmt(hi)}")]
 
+    def upgrades(self, s, rec, cx, cur):
+        s.note(f"需专家评审：{self.label}")
+        return []
+
 
 @dataclass
 class Dimension:
@@ -490,7 +527,7 @@ class Dimension:
 
     def ev(self, rec: dict[str, Any], cx: Ctx) -> Interval:
         ivs = [i.ev(rec, cx) for i in self.indicators]
-        out = [sum((iv[k] for iv in ivs), Fraction(0)) for k in range(4)]
+        out = [sum(iv[k] for iv in ivs) for k in range(4)]  # int points stay int (exact either way)
         if self.cap:
             c = cx.p(self.cap)
             out = [min(x, c) for x in out]
@@ -520,7 +557,7 @@ class Score:
         if key in cx.cache:
             return cx.cache[key]
         ivs = [d.ev(rec, cx) for d in self.dimensions]
-        iv = tuple(sum((x[k] for x in ivs), Fraction(0)) for k in range(4))
+        iv = tuple(sum(x[k] for x in ivs) for k in range(4))
         cx.cache[key] = iv
         return iv  # type: ignore[return-value]
 
@@ -533,6 +570,8 @@ def mode_bounds(iv: tuple[Any, Any, Any, Any], mode: str | None) -> tuple[Any, A
 class ScoreAtLeast(Cond):
     """Score (or one dimension) reaches a threshold: true if its minimum does, false if its
     maximum does not, else unknown (POLICIES.md §1.3)."""
+
+    SCORED = True  # solved together with the other scored constraints of its conjunction
 
     def __init__(self, target: Score | Dimension, threshold: Value, strict: bool = False):
         self.target, self.threshold, self.strict = target, threshold, strict
@@ -560,3 +599,265 @@ class ScoreAtLeast(Cond):
     def describe(self, cx: Ctx | None = None) -> str:
         t = self.threshold.describe(cx)
         return f"{self.target.label} {'>' if self.strict else '≥'} {t}{'' if t.endswith('分') else '分'}"
+
+    def gap(self, s, rec, cx):
+        return s.score_options([self], rec, cx)
+
+
+# ---------------------------------------------------------------------------------------------
+# band ranges pinned by an expert (高企) and range-checked expert points
+# ---------------------------------------------------------------------------------------------
+
+def _rng(e: dict[str, Any]) -> tuple[Fraction, Fraction]:
+    r = e.get("range")
+    if r is None:
+        p = Fraction(e["points"])
+        return p, p
+    return Fraction(r[0]), Fraction(r[1])
+
+
+def _rng_text(a: Fraction, b: Fraction) -> str:
+    return f"{fmt(a)}分" if a == b else f"{fmt(a)}–{fmt(b)}分"
+
+
+class PinnedBands(Indicator):
+    """Points inside a band range chosen by the data and pinned by an expert input.
+
+    The table (parameter ``bands``) lists entries with ``range: [a, b]`` (or ``points: p``) and one
+    condition: a bound on ``value`` (``min``/``above``/``max``/``below``), or a record field —
+    ``{field: f, min: n}`` (count ≥ n) or ``{field: f, is: true|false}``; an entry without a
+    condition is the rest (required, last). Fields listed in ``hints`` read null as "no" (they only
+    narrow the band and are not data); ``fields`` are data fields.
+
+    Interval: with the pin given, its value. Otherwise the possible bands are those that can still
+    be the first to hold: ``[min a, max b]``; the choice inside a band is a review item (the pin is
+    listed in ``manual``), while several possible bands mean data are missing. A value whose
+    formula is undefined (``UNDEF``) opens the whole table as a review item.
+    """
+
+    REVIEW = True
+
+    def __init__(self, id: str, label: str, bands: str, pin: str, value: Value | None = None,
+                 fields: tuple[str, ...] = (), hints: tuple[str, ...] = (), cite: str | None = None):
+        self.id, self.label, self.bands, self.pin, self.value, self.cite = id, label, bands, pin, value, cite
+        self._fields, self._hints = set(fields), set(hints)
+
+    def children(self) -> list[Any]:
+        return [self.value] if self.value is not None else []
+
+    def fields(self) -> set[str]:
+        out = {self.pin} | self._fields | self._hints
+        return out | (self.value.fields() if self.value is not None else set())
+
+    def data_fields(self) -> set[str]:
+        return self.value.data_fields() if self.value is not None else set(self._fields)
+
+    def entries(self, cx: Ctx) -> list[dict[str, Any]]:
+        entries = cx.p(self.bands)
+        named = {e["field"] for e in entries if "field" in e}
+        if named - self._fields - self._hints:
+            raise ValueError(f"{self.bands}: entries name undeclared fields {sorted(named - self._fields - self._hints)}")
+        if not entries or "field" in entries[-1] or _bound(entries[-1])[0] is not None:
+            raise ValueError(f"{self.bands}: the last entry must be the rest (no condition)")
+        return entries
+
+    def range(self, cx: Ctx) -> tuple[Any, Any]:
+        rs = [_rng(e) for e in self.entries(cx)]
+        return min(a for a, _ in rs), max(b for _, b in rs)
+
+    # ---- the interpreter ---------------------------------------------------------------------
+    def _cond(self, e: dict[str, Any], rec: dict[str, Any], v: Any) -> bool | None:
+        if "field" in e:
+            raw = rec.get(e["field"])
+            if raw is None:
+                return False if e["field"] in self._hints else None
+            if "is" in e:
+                return bool(raw) == bool(e["is"])
+            return compare(num(raw), ">=", Fraction(e.get("min", 1)))
+        op, x = _bound(e)
+        if op is None:
+            return True
+        return compare(v, op, Fraction(x))
+
+    def _possible(self, rec: dict[str, Any], cx: Ctx) -> tuple[list[dict[str, Any]], bool, set[str]]:
+        """(possible entries, value undefined, review items of the value)."""
+        entries = self.entries(cx)
+        v: Any = None
+        review: set[str] = set()
+        if self.value is not None:
+            q = quiet(cx)
+            v = self.value.ev(rec, q)
+            review = q.manual
+            if v is None:
+                return entries, False, review
+            if v is UNDEF:
+                return entries, True, review
+        out = []
+        for e in entries:
+            c = self._cond(e, rec, v)
+            if c is not False:
+                out.append(e)
+            if c is True:
+                break
+        return out, False, review
+
+    def interval(self, rec: dict[str, Any], cx: Ctx) -> Interval:
+        lo_all, hi_all = self.range(cx)
+        possible, undefined, review = self._possible(rec, cx)
+        pin = num(rec.get(self.pin))
+        if pin is not None:
+            return (pin, pin, pin, pin)
+        cx.manual |= review
+        rs = [_rng(e) for e in possible]
+        if any(a < b for a, b in rs):
+            cx.manual.add(self.pin)
+        if undefined:
+            return (lo_all, hi_all, lo_all, hi_all)
+        return (min(a for a, _ in rs), max(b for _, b in rs), max(a for a, _ in rs), min(b for _, b in rs))
+
+    def pin_issue(self, rec: dict[str, Any], cx: Ctx) -> str | None:
+        """Why the pin is outside every possible band (Chinese), or None."""
+        pin = num(rec.get(self.pin))
+        if pin is None:
+            return None
+        possible, _, _ = self._possible(rec, quiet(cx))
+        rs = list(dict.fromkeys(_rng(e) for e in possible))
+        if any(compare(pin, ">=", a) and compare(pin, "<=", b) for a, b in rs):
+            return None
+        return f"{self.label}得分应在所属档次 {'或'.join(_rng_text(a, b) for a, b in rs)} 之内"
+
+    def shown_value(self, rec: dict[str, Any], cx: Ctx) -> Any:
+        return None if self.value is None else self.value.ev(rec, quiet(cx))
+
+    def band_of(self, rec: dict[str, Any], cx: Ctx) -> str | None:
+        possible, undefined, _ = self._possible(rec, cx)
+        if undefined or len(possible) != 1:
+            return None
+        e = possible[0]
+        return f"{self._cond_text(e, cx)} → {_rng_text(*_rng(e))}"
+
+    def _cond_text(self, e: dict[str, Any], cx: Ctx) -> str:
+        if "field" in e:
+            if "is" in e:
+                return f"{e['field']} = {'是' if e['is'] else '否'}"
+            return f"{e['field']} ≥ {e.get('min', 1)}"
+        if _bound(e)[0] is None:
+            return "其他" if len(self.entries(cx)) > 1 else "专家评分"
+        return band_text(e, cx.params[self.bands].unit)
+
+    def table(self, cx: Ctx) -> list[tuple[str, Any]]:
+        what = f"{self.value.describe()} " if self.value is not None else ""
+        return [(f"{what}{self._cond_text(e, cx)}（专家在档内评分: {self.pin}）", _rng_text(*_rng(e)))
+                for e in self.entries(cx)]
+
+    # ---- Polars --------------------------------------------------------------------------------
+    def _possible_pl(self, cx: Ctx) -> list[tuple[pl.Expr, Fraction, Fraction]]:
+        rngs = [_rng(e) for e in self.entries(cx)]
+        flags = shared_many(cx, ("pinned_possible", id(self)), lambda: [p for p, _, _ in self._possible_raw(cx)])
+        return [(f, a, b) for f, (a, b) in zip(flags, rngs, strict=True)]
+
+    def _possible_raw(self, cx: Ctx) -> list[tuple[pl.Expr, Fraction, Fraction]]:
+        v = self.value.pl(cx) if self.value is not None else None
+        none_true: pl.Expr = pl.lit(True)
+        out = []
+        for e in self.entries(cx):
+            a, b = _rng(e)
+            c: pl.Expr | None
+            if "field" in e:
+                col = pl.col(e["field"])
+                if "is" in e:
+                    c = col.cast(pl.Boolean) if e["is"] else ~col.cast(pl.Boolean)
+                else:
+                    c = pl_compare(col.cast(pl.Float64), ">=", float(Fraction(e.get("min", 1))))
+                if e["field"] in self._hints:
+                    c = c.fill_null(False)
+            else:
+                op, x = _bound(e)
+                c = None if op is None else pl_compare(v, op, float(Fraction(x)))  # type: ignore[arg-type]
+            if c is None:
+                out.append((none_true, a, b))
+                break
+            out.append((none_true & c.fill_null(True), a, b))
+            none_true = none_true & ~c.fill_null(False)
+        return out
+
+    def _undefined_pl(self, cx: Ctx) -> pl.Expr:
+        if self.value is None:
+            return pl.lit(False)
+        value = self.value
+        return shared(cx, ("pinned_undefined", id(self)), lambda: value.pl(cx).is_null() & value.known_pl(cx))
+
+    def _pl(self, cx: Ctx) -> PLInterval:
+        lo_all, hi_all = self.range(cx)
+        poss = self._possible_pl(cx)
+        lo = pl.min_horizontal([pl.when(p).then(pl.lit(float(a))) for p, a, _ in poss])
+        hi = pl.max_horizontal([pl.when(p).then(pl.lit(float(b))) for p, _, b in poss])
+        lh = pl.max_horizontal([pl.when(p).then(pl.lit(float(a))) for p, a, _ in poss])
+        hl = pl.min_horizontal([pl.when(p).then(pl.lit(float(b))) for p, _, b in poss])
+        und = self._undefined_pl(cx)
+        lh = pl.when(und).then(pl.lit(float(lo_all))).otherwise(lh)
+        hl = pl.when(und).then(pl.lit(float(hi_all))).otherwise(hl)
+        pin = pl.col(self.pin).cast(pl.Float64)
+        return tuple(pl.when(pin.is_not_null()).then(pin).otherwise(x) for x in (lo, hi, lh, hl))  # type: ignore[return-value]
+
+    def manual_pl(self, cx: Ctx) -> list[tuple[str, pl.Expr]]:
+        unpinned = pl.col(self.pin).is_null()
+        out = [(name, e & unpinned) for name, e in super().manual_pl(cx)]
+        widths = [p for p, a, b in self._possible_pl(cx) if a < b]
+        out.append((self.pin, unpinned & (pl.any_horizontal(widths) if widths else pl.lit(False))))
+        return out
+
+    def upgrades(self, s, rec, cx, cur):
+        s.note(f"需专家评审：{self.label}（档内分值由专家评定）")
+        return []
+
+    def pin_issue_pl(self, cx: Ctx) -> pl.Expr:
+        """The reason the pin is outside every possible band (as ``pin_issue``), else null."""
+        pin = pl.col(self.pin).cast(pl.Float64)
+        poss = self._possible_pl(cx)
+        inside = pl.any_horizontal(
+            [p & pl_compare(pin, ">=", float(a)) & pl_compare(pin, "<=", float(b)) for p, a, b in poss])
+        texts = pl.concat_list([pl.when(p).then(pl.lit(_rng_text(a, b))).otherwise(pl.lit(None, pl.String))
+                                for p, a, b in poss]).list.drop_nulls().list.unique(maintain_order=True)
+        reason = pl.concat_str([pl.lit(f"{self.label}得分应在所属档次 "), texts.list.join("或"), pl.lit(" 之内")])
+        return pl.when(pin.is_not_null() & ~inside.fill_null(False)).then(reason)
+
+
+class RangedExpertPoints(ExpertPoints):
+    """``ExpertPoints`` whose entered value must lie within its ``[min, max]`` parameter.
+
+    A value outside the range is not scored: the indicator stays open over ``[min, max]`` as a
+    review item and ``manual`` lists ``超出范围:<field>`` (the plain ``ExpertPoints`` would score
+    any entered number, e.g. 40 points on a 15-point indicator).
+    """
+
+    def _in_range(self, v: Any, cx: Ctx) -> bool:
+        lo, hi = self.range(cx)
+        return compare(v, ">=", num(lo)) and compare(v, "<=", num(hi))
+
+    def interval(self, rec: dict[str, Any], cx: Ctx) -> Interval:
+        v = num(rec.get(self.field))
+        if v is not None and not self._in_range(v, cx):
+            lo, hi = self.range(cx)
+            cx.manual.add(f"超出范围:{self.field}")
+            return (lo, hi, lo, hi)
+        return super().interval(rec, cx)
+
+    def _valid_pl(self, cx: Ctx) -> pl.Expr:
+        lo, hi = self.range(cx)
+        v = pl.col(self.field).cast(pl.Float64)
+        return pl_compare(v, ">=", float(lo)) & pl_compare(v, "<=", float(hi))
+
+    def _pl(self, cx: Ctx) -> PLInterval:
+        lo, hi = self.range(cx)
+        v = pl.col(self.field).cast(pl.Float64)
+        v = pl.when(v.is_null() | self._valid_pl(cx)).then(v)
+        if self.absent is not None:
+            v = pl.when(pl.col(self.field).is_null() & self.absent.pl(cx).fill_null(False)).then(
+                pl.lit(0.0)).otherwise(v)
+        return _pl_open(pl.lit(True), v, pl.lit(True), float(lo), float(hi))
+
+    def manual_pl(self, cx: Ctx) -> list[tuple[str, pl.Expr]]:
+        out = super().manual_pl(cx)
+        out.append((f"超出范围:{self.field}", pl.col(self.field).is_not_null() & ~self._valid_pl(cx)))
+        return out

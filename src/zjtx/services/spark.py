@@ -1,6 +1,6 @@
 """The Spark runner: the same compiled Polars plan, on Apache Spark partitions.
 
-    from zjtx.rules.spark import evaluate_spark, session
+    from zjtx.services.spark import evaluate_spark, session
     spark = session()                                   # local[2], or ZJTX_SPARK_MASTER, or spark-submit's
     out = evaluate_spark(spark.read.parquet("register.parquet"), on="2025-06-30")
 
@@ -63,10 +63,10 @@ def session(master: str | None = None, app: str = "zjtx", conf: Mapping[str, str
     return builder.getOrCreate()
 
 
-def _policy_ids(policies: str | Sequence[str] | None) -> list[str]:
+def _policy_ids(policies: str | Sequence[str] | None, on: dt.date | None = None) -> list[str]:
     from zjtx.api import policy_list
 
-    return [p.id for p in policy_list(policies)]
+    return [p.id for p in policy_list(policies, on)]
 
 
 def _evaluate_frame(frame: Any, ids: list[str], on: str, overlay: Mapping[str, Any] | None,
@@ -83,8 +83,6 @@ def _partition(batches: Iterator[pa.RecordBatch], ids: list[str], on: str, overl
     """Executor side: Arrow batches → Polars → the rebuilt plan → Arrow batches of ``target``."""
     import polars as pl
     import pyarrow as pa
-
-    import zjtx.policies  # noqa: F401  (registers the catalog on the executor)
 
     def run(group: list[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         frame = pl.from_arrow(pa.Table.from_batches(group))
@@ -142,7 +140,7 @@ def evaluate_spark(
     if isinstance(params, Params):
         raise TypeError("evaluate_spark: pass a parameter overlay (a mapping), not resolved Params")
     day = parse_date(on).isoformat()
-    ids = _policy_ids(policies)
+    ids = _policy_ids(policies, parse_date(on))
     overlay = dict(params) if params else None
     opts = dict(options) if options else None
     keep = tuple(keep)

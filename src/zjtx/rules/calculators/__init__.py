@@ -1,0 +1,45 @@
+"""Calculators (tax reliefs, support amounts) declared once: ``expr`` — the nodes, exact and Polars;
+``base`` — the calculator (periods, dated rule versions, trace, columns)."""
+
+from zjtx.rules.calculators.base import (  # noqa: F401
+    COVER_YEARS,
+    CalcRegime,
+    Calculation,
+    Calculator,
+    Decl,
+    Period,
+    Step,
+    check_inputs,
+    dec,
+    parse_period,
+    pct,
+    period_start_pl,
+    wan,
+    yuan,
+    zh,
+)
+from zjtx.rules.calculators.expr import (  # noqa: F401
+    FEN,
+    And,
+    Case,
+    Concat,
+    Const,
+    Eq,
+    Fill,
+    Flag,
+    If,
+    Lookup,
+    Max,
+    Min,
+    Money,
+    Node,
+    Not,
+    Num,
+    OneOf,
+    Or,
+    StartsWith,
+    Text,
+    half_up,
+    to_fen,
+)
+from zjtx.rules.calculators.expr import And as All  # noqa: F401
