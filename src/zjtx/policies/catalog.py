@@ -48,7 +48,7 @@ TIER_POLICIES = [
     "single_champion",
     "high_tech",
     "zs_four_tech",
-    "zs_gazelle",  # 瞪羚企业: a local assumption (policies/zs_gazelle.py), self-contained
+    "zs_gazelle",  # 瞪羚企业: a local assumption (policies/zs_gazelle.py)
 ]
 SUPPORT_POLICIES = [
     "zs_innovation_benchmark",

@@ -45,7 +45,8 @@ from zjtx.rules import (
     Regime,
     Value,
 )
-from zjtx.rules.nodes import Add, Ctx, as_date
+from zjtx.rules.nodes import Add, Ctx
+from zjtx.rules.nodes.values import as_date
 
 DOC = "中山市瞪羚企业认定（本地假设：参照广州市黄埔区、广州开发区瞪羚企业认定条件）"
 LETTER = "中工信函〔2022〕59号 四(二)"
@@ -77,7 +78,7 @@ class YearsToCutoff(Value):
     def describe(self, cx: Ctx | None = None) -> str:
         return "截止年（上年度）与成立年份之差（年）"
 
-    def invert(self, s, op, target, rec, cx):
+    def invert(self, s: Any, op: str, target: Any, rec: dict[str, Any], cx: Ctx) -> list[dict[str, Any]]:
         s.note(f"成立年限由{s.label(self.name)}决定，不能通过投入改变")
         return []
 
@@ -108,21 +109,18 @@ REGIME = Regime(
             AtLeast(NumF("revenue_y3"), P(PFX + "min_base_revenue")),
             AtLeast(Div(NumF("revenue_y1"), NumF("revenue_y3")), _growth_factor()),
             _growing(),
-        ).named("R1", "基期年营业收入不低于{zs_gazelle.min_base_revenue}，近三年营业收入复合增长率不低于"
-                "{zs_gazelle.min_cagr}，且截止年正增长",
+        ).named("R1", "基期年营业收入≥{zs_gazelle.min_base_revenue}，近三年营业收入复合增长率≥{zs_gazelle.min_cagr}，且截止年正增长",
                 f"{DOC} 一(一)1"),
         All(
             AtMost(YearsToCutoff(), P(PFX + "young_max_years")),
             AtLeast(NumF("revenue_y1"), P(PFX + "young_min_revenue")),
             _growing(),
-        ).named("R2", "成立时间距截止年不超过{zs_gazelle.young_max_years}，营业收入不低于"
-                "{zs_gazelle.young_min_revenue}，且截止年正增长", f"{DOC} 一(一)2"),
+        ).named("R2", "成立时间距截止年≤{zs_gazelle.young_max_years}，营业收入≥{zs_gazelle.young_min_revenue}，且截止年正增长", f"{DOC} 一(一)2"),
         All(
             AtMost(YearsToCutoff(), P(PFX + "mid_max_years")),
             AtLeast(NumF("revenue_y1"), P(PFX + "mid_min_revenue")),
             _growing(),
-        ).named("R3", "成立时间距截止年不超过{zs_gazelle.mid_max_years}，营业收入不低于"
-                "{zs_gazelle.mid_min_revenue}，且截止年正增长",
+        ).named("R3", "成立时间距截止年≤{zs_gazelle.mid_max_years}，营业收入≥{zs_gazelle.mid_min_revenue}，且截止年正增长",
                 f"{DOC} 一(一)3"),
     ],
     notes=[
@@ -132,18 +130,16 @@ REGIME = Regime(
     ],
 )
 
-POLICY = (
-    Policy(
-        id="zs_gazelle",
-        name="瞪羚企业（本地假设）",
-        kind="tier",
-        level="市",
-        issuer="中山市（认定部门待市局确认）",
-        regimes=[REGIME],
-        summary="进入爆发增长阶段的高新技术企业：营业收入高速增长，或成立不久营业收入即达到较大规模。"
-                "规则为本地假设，参数待市局确认。",
-        beneficiaries="中山市有效期内的高新技术企业",
-        how_to_apply="由市级主管部门依据企业年报数据筛选认定（认定办法待确认）",
-        window="每年一次（待确认）",
-    )
+POLICY = Policy(
+    id="zs_gazelle",
+    name="瞪羚企业（本地假设）",
+    kind="tier",
+    level="市",
+    issuer="中山市（认定部门待市局确认）",
+    regimes=[REGIME],
+    summary="进入爆发增长阶段的高新技术企业：营业收入高速增长，或成立不久营业收入即达到较大规模。"
+            "规则为本地假设，参数待市局确认。",
+    beneficiaries="中山市有效期内的高新技术企业",
+    how_to_apply="由市级主管部门依据企业年报数据筛选认定（认定办法待确认）",
+    window="每年一次（待确认）",
 )
