@@ -57,6 +57,7 @@ SUPPORT_POLICIES = [
     "vat_small_scale",
     "six_taxes_two_fees",
     "vat_credit_refund",
+    "vat_plus_deduction",
 ]
 
 

@@ -28,6 +28,7 @@ from zjtx.rules.calculators.expr import (  # noqa: F401
     Fill,
     Flag,
     If,
+    IsNull,
     Lookup,
     Max,
     Min,
