@@ -44,7 +44,9 @@ def main() -> None:
     try:
         app()
     except (InputError, PolicyError, ParameterError, ValueError, FileNotFoundError) as exc:
-        err.print(f"[bold red]错误：[/]{exc}")
+        from rich.markup import escape
+
+        err.print(f"[bold red]错误：[/]{escape(str(exc))}")  # a message may contain brackets, e.g. zjtx[spark]
         sys.exit(2)
 
 

@@ -5,10 +5,13 @@ import polars as pl
 import pytest
 from stdnum.cn import uscc
 
-from zjtx.demo import DemoCity, generate, read, write
+from zjtx.demo import DemoCity, generate, history_range, read, write
+from zjtx.demo.targets import last_data_year
 from zjtx.facts.divisions import current_divisions
 from zjtx.facts.industries import CLASSES
 from zjtx.facts.records import ANNUAL_FIELDS, SNAPSHOT_FIELDS
+
+TODAY = date(2026, 12, 2)
 
 
 def city_hash(c: DemoCity) -> str:
@@ -20,9 +23,20 @@ def city_hash(c: DemoCity) -> str:
 
 
 def test_determinism():
-    a, b, c = generate(seed=7, scale=1500), generate(seed=7, scale=1500), generate(seed=8, scale=1500)
+    a, b, c = (generate(seed=s, scale=400, today=TODAY) for s in (7, 7, 8))
     assert city_hash(a) == city_hash(b)
     assert city_hash(a) != city_hash(c)
+
+
+def test_a_later_today_only_adds_to_the_history():
+    early = generate(seed=3, scale=400, today=date(2026, 6, 30))
+    late = generate(seed=3, scale=400, today=date(2027, 3, 15))
+    assert early.annual["year"].max() == 2025 and late.annual["year"].max() == 2026
+    assert late.annual.filter(pl.col("year") <= 2025).equals(early.annual)
+    cut = date(2026, 6, 30)
+    assert late.titles.filter(pl.col("granted_on") <= cut).equals(early.titles)
+    assert late.titles["granted_on"].max() <= date(2027, 3, 15)
+    assert late.titles.filter(pl.col("granted_on").dt.year() == 2027).height > 0  # the 2027 registrations so far
 
 
 def test_identity_columns(default_city):
@@ -41,12 +55,13 @@ def test_identity_columns(default_city):
 
 def test_annual_years_and_gaps(default_city):
     a = default_city.annual
-    assert set(a["year"].unique()) == set(range(2018, 2026))
+    today = default_city.meta["today"]
+    assert set(a["year"].unique()) == set(range(2015, last_data_year(today) + 1))
     assert set(ANNUAL_FIELDS) - {"sales_revenue"} <= set(a.columns)
     assert set(SNAPSHOT_FIELDS) <= set(a.columns)
     for col in ("tech_staff", "rd_expense_tax", "total_cost", "digital_level"):
         share = a[col].null_count() / a.height
-        assert 0.01 <= share <= 0.06, (col, share)
+        assert 0.005 <= share <= 0.06, (col, share)
     assert (a["revenue"].drop_nulls() >= 0).all()
     assert (a["rd_expense"].drop_nulls() <= a["revenue"].max()).all()
     y = a.filter(pl.col("year") == 2021)
@@ -58,12 +73,40 @@ def test_titles_shape(default_city):
     t = default_city.titles
     assert set(t.columns) == {"uscc", "title", "granted_on", "expires_on", "batch", "document"}
     assert (t["granted_on"] <= t["expires_on"]).all()
+    assert t["granted_on"].max() <= default_city.meta["today"]
     tiers = t.filter(pl.col("title").is_in(["specialized_sme", "little_giant", "high_tech", "innovative_sme"]))
     span = (tiers["expires_on"] - tiers["granted_on"]).dt.total_days()
     assert span.min() >= 3 * 365 - 2 and span.max() <= 3 * 366  # 3-year validity
     assert set(t["uscc"].unique()) <= set(default_city.enterprises["uscc"])
     assert {"tech_sme", "innovative_sme", "specialized_sme", "city_specialized_sme", "little_giant",
             "single_champion", "high_tech"} <= set(t["title"].unique())
+    assert t.unique(["uscc", "title", "granted_on"]).height == t.height
+
+
+def test_regime_in_force_at_each_grant():
+    t = generate(seed=11, scale=1000, today=date(2027, 3, 1)).titles
+    new = date(2026, 4, 1)
+    spec = t.filter(pl.col("title") == "specialized_sme")
+    assert spec.filter(pl.col("granted_on") >= new)["document"].unique().to_list() == ["工信部企业〔2026〕2号"]
+    assert spec.filter((pl.col("granted_on") >= date(2022, 6, 1)) & (pl.col("granted_on") < new))[
+        "document"].unique().to_list() == ["工信部企业〔2022〕63号"]
+    # 创新型 becomes 科技和创新型 under 2026号; nothing called 创新型 is granted after it
+    assert t.filter((pl.col("title") == "innovative_sme") & (pl.col("granted_on") >= new)).height == 0
+    assert t.filter(pl.col("title") == "tech_innovative_sme")["granted_on"].min() >= new
+
+
+def test_renewals_and_expiry(default_city):
+    t = default_city.titles.filter(pl.col("title") == "specialized_sme")
+    renewed = t.filter(pl.col("batch").str.ends_with("复核"))
+    assert renewed.height > 0
+    # a 复核 starts the day after the previous title of the same holder expired
+    prev = t.select("uscc", (pl.col("expires_on") + pl.duration(days=1)).alias("granted_on"))
+    assert renewed.join(prev, on=["uscc", "granted_on"], how="anti").height == 0
+    # some titles lapse: their holder has no title starting the day after expiry
+    ended = t.filter(pl.col("expires_on") < default_city.meta["today"])
+    lapsed = ended.join(t.select("uscc", (pl.col("granted_on") - pl.duration(days=1)).alias("expires_on")),
+                        on=["uscc", "expires_on"], how="anti")
+    assert lapsed.height > 0
 
 
 def test_little_giants_climbed_the_ladder(default_city):
@@ -75,7 +118,7 @@ def test_little_giants_climbed_the_ladder(default_city):
 
 
 def test_scaling_is_proportional():
-    c = generate(scale=3000)
+    c = generate(scale=3000, today=TODAY)
     from zjtx.stats import count_titles, tech_sme_registrations, tier_revenue
 
     assert tech_sme_registrations(c, 2021).value == round(2502 * 0.1)
@@ -91,9 +134,22 @@ def test_records_from_city(default_city):
     assert r["little_giant_valid"].sum() > 0 and r["tech_sme_registered"].sum() > 0
 
 
+def test_history_range():
+    assert history_range(date(2026, 12, 2)) == (date(2018, 1, 1), date(2026, 12, 31))
+    assert history_range(date(2028, 2, 1)) == (date(2018, 1, 1), date(2028, 12, 31))
+    assert history_range(date(2024, 5, 1)) == (date(2018, 1, 1), date(2026, 12, 31))  # calibrated through 2025
+    with pytest.raises(ValueError, match="至少需要 100 户"):
+        generate(scale=50)
+
+
+@pytest.fixture(scope="module")
+def small_city():
+    return generate(scale=200, today=TODAY)
+
+
 @pytest.mark.parametrize("fmt", ["parquet", "csv", "xlsx"])
-def test_write(tmp_path, fmt):
-    c = generate(scale=200)
+def test_write(tmp_path, fmt, small_city):
+    c = small_city
     paths = write(c, tmp_path, fmt)
     assert {p.stem for p in paths} == set(c.frames())
     assert all(p.exists() and p.stat().st_size > 0 for p in paths)
@@ -104,5 +160,5 @@ def test_write(tmp_path, fmt):
     assert back.annual.height == c.annual.height
     assert tech_sme_registrations(back, 2021).value == tech_sme_registrations(c, 2021).value
     assert back.records(date(2025, 6, 30)).height == c.enterprises.height
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="未知格式"):
         write(c, tmp_path, "json")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 
 import pytest
 from django.conf import settings
@@ -138,17 +137,6 @@ def test_bootstrap_creates_admin_once(capsys) -> None:
     call_command("bootstrap", stdout=out2)
     assert "已有超级用户" in out2.getvalue()
     assert get_user_model().objects.filter(is_superuser=True).count() == 1
-
-
-def test_serve_runs_runserver_without_reload(monkeypatch) -> None:
-    import zjtx.web as web
-
-    calls = []
-    monkeypatch.setattr("django.core.management.call_command", lambda *a, **kw: calls.append((a, kw)))
-    web.serve("127.0.0.1", 8765)
-    assert calls[0][0] == ("bootstrap",)
-    assert calls[1] == (("runserver", "127.0.0.1:8765"), {"use_reloader": False, "use_threading": True, "insecure_serving": True})
-    json.dumps(calls[1][1])
 
 
 def test_chinese_by_default_english_on_request(client, make_user) -> None:

@@ -391,7 +391,7 @@ def test_api_odd_requests_are_json_not_server_errors(client, make_user) -> None:
     assert resp.status_code == 422 and resp.json()["detail"] == "数据校验未通过"
     assert client.delete("/api/enterprises").status_code == 405
     assert client.delete("/api/enterprises").json()["detail"] == "不支持该请求方法"
-    assert client.get("/api/no-such-thing").json()["detail"] == "未找到"
+    assert client.get("/api/no-such-thing").json()["detail"].startswith("未找到：")
 
 
 def test_security_headers(client, make_user, settings) -> None:
@@ -401,9 +401,11 @@ def test_security_headers(client, make_user, settings) -> None:
     assert script.strip() == "script-src 'self'" and "frame-ancestors 'none'" in csp
     assert resp["Referrer-Policy"] == "same-origin" and resp["X-Content-Type-Options"] == "nosniff"
     assert "Strict-Transport-Security" not in resp
-    settings.ZJTX_HSTS_SECONDS = 31536000
-    assert "Strict-Transport-Security" not in client.get("/accounts/login/")  # plain HTTP: never
-    secure = client.get("/accounts/login/", secure=True)
+    settings.SECURE_HSTS_SECONDS = 31536000  # ZJTX_HTTPS=1 (served behind TLS)
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    tls = Client()  # middleware reads the settings when the client's handler is built
+    assert "Strict-Transport-Security" not in tls.get("/accounts/login/")  # plain HTTP: never
+    secure = tls.get("/accounts/login/", secure=True)
     assert secure["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
 
 

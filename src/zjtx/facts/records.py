@@ -25,7 +25,8 @@ Input frames (Polars; any column may be absent — absent columns yield nulls, n
     ``major_incident_3y``, ``restricted_industry``). Duplicate ``(uscc, year)`` rows: the last wins.
 
 ``titles``
-    ``uscc``, ``title``, ``granted_on``, ``expires_on`` (null = open-ended), ``batch``, ``document``.
+    ``uscc``, ``title``, ``granted_on``, ``expires_on`` (null = open-ended), ``batch``, ``document``,
+    optionally ``revoked_on`` (a title revoked on or before ``on`` is not valid).
     ``title`` is a code of :data:`TITLE_CODES` or one of its Chinese names (see :data:`TITLE_ALIASES`).
     ``titles=None`` means "titles unknown": flags then come only from ``enterprises`` (else null).
     A given (possibly empty) titles frame is authoritative: no valid row → ``false``.
@@ -154,18 +155,24 @@ def normalize_titles(titles: pl.DataFrame) -> pl.DataFrame:
     exprs.append(t.replace(TITLE_ALIASES).alias("title"))
     for c in ("granted_on", "expires_on"):
         exprs.append(_as_date(c, schema).alias(c) if c in schema else pl.lit(None, pl.Date).alias(c))
-    rest = [c for c in titles.columns if c not in {"uscc", "title", "granted_on", "expires_on"}]
+    if "revoked_on" in schema:
+        exprs.append(_as_date("revoked_on", schema).alias("revoked_on"))
+    rest = [c for c in titles.columns if c not in {"uscc", "title", "granted_on", "expires_on", "revoked_on"}]
     return titles.select(*exprs, *[pl.col(c) for c in rest])
 
 
 def valid_titles(titles: pl.DataFrame, on: date) -> pl.DataFrame:
-    """Title rows valid on ``on`` (granted_on ≤ on ≤ expires_on; null expiry = open-ended)."""
+    """Title rows valid on ``on`` (granted_on ≤ on ≤ expires_on; null expiry = open-ended; a title
+    revoked on or before ``on`` — optional column ``revoked_on`` — is not valid)."""
     t = normalize_titles(titles)
-    return t.filter(
+    valid = (
         pl.col("granted_on").is_not_null()
         & (pl.col("granted_on") <= on)
         & (pl.col("expires_on").is_null() | (pl.col("expires_on") >= on))
     )
+    if "revoked_on" in t.columns:
+        valid = valid & (pl.col("revoked_on").is_null() | (pl.col("revoked_on") > on))
+    return t.filter(valid)
 
 
 def _flags(titles: pl.DataFrame, on: date) -> pl.DataFrame:

@@ -38,7 +38,10 @@ BATCH_ROWS = 100_000
 def session(master: str | None = None, app: str = "zjtx", conf: Mapping[str, str] | None = None) -> SparkSession:
     """The Spark session: an active one if any, else one on ``master`` / ``ZJTX_SPARK_MASTER`` /
     the spark-submit master / ``local[2]``."""
-    from pyspark.sql import SparkSession
+    try:
+        from pyspark.sql import SparkSession
+    except ModuleNotFoundError:  # the optional extra is not installed
+        raise ValueError("使用 Spark 计算引擎需要安装可选组件：pip install 'zjtx[spark]'（另需 Java 17）") from None
 
     active = SparkSession.getActiveSession()
     if active is not None and master is None:

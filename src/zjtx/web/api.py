@@ -131,7 +131,9 @@ def _django_validation(request: HttpRequest, exc: DjangoValidationError) -> Http
 
 
 def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return error_response(404, "未找到")
+    from zjtx.web.errors import API_TITLES, MESSAGES
+
+    return error_response(404, f"{API_TITLES[404]}：{MESSAGES[404][1]}")
 
 
 def _forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:

@@ -1,11 +1,19 @@
 """Django settings for the zjtx platform.
 
-Everything deployment-specific comes from the environment:
+Production defaults are embedded: DEBUG is off, the secret key is generated once into the data
+directory, static files are served by WhiteNoise, security headers are on. Everything
+deployment-specific comes from the environment:
 
 * ``DATABASE_URL`` — e.g. ``postgres://user:pw@127.0.0.1:5432/zjtx``; SQLite (``ZJTX_DATA_DIR/zjtx.sqlite3``)
   when unset.
-* ``ZJTX_SECRET_KEY`` — required in production (``ZJTX_DEBUG`` unset); a development key otherwise.
-* ``ZJTX_DEBUG`` (``1``/``0``), ``ZJTX_ALLOWED_HOSTS`` (comma separated), ``ZJTX_DATA_DIR``.
+* ``ZJTX_DATA_DIR`` — the data directory (SQLite file, secret key, collected static files); ``./var``.
+* ``ZJTX_SECRET_KEY`` — the secret key; when unset it is read from (or generated once into)
+  ``ZJTX_DATA_DIR/secret_key`` with mode 0600. No key can be had → the platform refuses to start.
+* ``ZJTX_DEBUG`` (``1`` turns DEBUG on; default off), ``ZJTX_ALLOWED_HOSTS`` (comma separated).
+* ``ZJTX_HTTPS`` (``1`` when the site is reached over HTTPS, e.g. behind a TLS-terminating proxy):
+  secure cookies, HSTS, redirect to HTTPS and the proxy's ``X-Forwarded-Proto`` header.
+
+See docs/platform.md (运行与部署).
 """
 
 from __future__ import annotations
@@ -15,12 +23,15 @@ from pathlib import Path
 
 import dj_database_url
 
+from zjtx.web.secret import load_secret_key
+
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("ZJTX_DATA_DIR", Path.cwd() / "var"))
 
-DEBUG = os.environ.get("ZJTX_DEBUG", "1") == "1"
-SECRET_KEY = os.environ.get("ZJTX_SECRET_KEY") or "zjtx-development-only-key-change-me-0123456789abcdef"
-ALLOWED_HOSTS = [h for h in os.environ.get("ZJTX_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+DEBUG = os.environ.get("ZJTX_DEBUG", "0") == "1"
+SECRET_KEY = load_secret_key(DATA_DIR, os.environ.get("ZJTX_SECRET_KEY"))
+ALLOWED_HOSTS = [h for h in os.environ.get("ZJTX_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver").split(",")
+                 if h]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -42,7 +53,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "zjtx.apps.accounts.middleware.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "zjtx.web.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "zjtx.apps.accounts.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -73,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "zjtx.apps.accounts.context.role",
+                "zjtx.web.context.site_notices",
             ],
         },
     },
@@ -115,9 +128,32 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
-if not DEBUG:
-    SESSION_COOKIE_SECURE = os.environ.get("ZJTX_COOKIE_SECURE", "1") == "1"
-    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Security headers (SecurityMiddleware + zjtx.web.security): no MIME sniffing, same-origin referrers
+# and opener, a Content-Security-Policy that allows only this origin (no CDN anywhere) and no inline
+# script (page scripts are static files). HSTS: SECURE_HSTS_SECONDS below, on HTTPS only.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+ZJTX_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+ZJTX_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+# Behind HTTPS (a TLS-terminating proxy in front of the WSGI server): secure cookies, HSTS, redirect.
+HTTPS = os.environ.get("ZJTX_HTTPS", "0") == "1"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = False
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HSTS preload (security.W021) is the domain owner's irreversible choice, not a platform default.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("ZJTX_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 # Imports: files with more data rows than this are applied in a background thread.
 ZJTX_IMPORT_SYNC_ROWS = int(os.environ.get("ZJTX_IMPORT_SYNC_ROWS", "500"))
@@ -141,11 +177,6 @@ AUTH_PASSWORD_VALIDATORS += [
 ]
 ZJTX_AUDIT_KEY = os.environ.get("ZJTX_AUDIT_KEY", "")  # HMAC key of the audit chain (default: SECRET_KEY)
 ZJTX_API_DOCS = os.environ.get("ZJTX_API_DOCS", "login")  # login | public | off
-ZJTX_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-            "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
-            "frame-ancestors 'none'; form-action 'self'")
-ZJTX_HSTS_SECONDS = int(os.environ.get("ZJTX_HSTS_SECONDS", "0"))  # set when served behind TLS
-SECURE_REFERRER_POLICY = "same-origin"
 # Imports: limits checked before any cell is read (zjtx.apps.enterprises.safefile).
 ZJTX_IMPORT_MAX_ROWS = int(os.environ.get("ZJTX_IMPORT_MAX_ROWS", "50000"))
 ZJTX_IMPORT_MAX_COLUMNS = 200
@@ -163,10 +194,26 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+# WhiteNoise serves STATIC_ROOT (filled by ``collectstatic`` when the server starts) with compressed
+# variants; until something was collected (tests, a first start) it serves straight from the apps.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = DEBUG or not (STATIC_ROOT / "zjtx" / "site.css").exists()
+try:  # WhiteNoise expects the directory (empty until collectstatic runs)
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+except OSError:  # a read-only data dir: static files are still found in the apps
+    pass
+WHITENOISE_MAX_AGE = 3600
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"zjtx": {"handlers": ["console"], "level": "INFO"}},
+    "loggers": {
+        "zjtx": {"handlers": ["console"], "level": "INFO"},
+        # server errors (500) go to the console with their traceback; the page shows none
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+    },
 }

@@ -15,3 +15,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+# Chinese error pages with the site's navigation; JSON under /api/ (zjtx.web.errors)
+handler400 = "zjtx.web.errors.bad_request"
+handler403 = "zjtx.web.errors.permission_denied"
+handler404 = "zjtx.web.errors.page_not_found"
+handler500 = "zjtx.web.errors.server_error"

@@ -39,8 +39,13 @@ def test_expiry_alerts_on_fixed_dates(titles) -> None:
     assert expiry(date(2025, 12, 1)) == [(30, 30)]
     assert expiry(date(2025, 12, 31)) == [(30, 0)]
     assert expiry(date(2026, 1, 1)) == []                   # expired: no longer alerted
-    Designation.objects.create(title=titles["spec"], status="revoked")
+    titles["spec"].revoked_on = date(2025, 11, 15)
+    titles["spec"].save()
+    assert expiry(date(2025, 11, 14)) == [(60, 47)]         # not yet revoked on that day
     assert expiry(date(2025, 12, 1)) == []                  # revoked titles are not renewed
+    Designation.objects.create(title=titles["spec"], status="revoked")
+    titles["spec"].refresh_from_db()
+    assert titles["spec"].revoked_on == date(2025, 11, 15)  # a recorded revocation date is kept
 
 
 def test_annual_update_deadline(titles) -> None:

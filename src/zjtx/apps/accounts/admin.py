@@ -17,6 +17,7 @@ from django.urls import reverse
 from zjtx.apps.accounts import scope, throttle
 from zjtx.apps.accounts.audit import log
 from zjtx.apps.accounts.models import AuditEntry, LoginLock, Profile, Role
+from zjtx.apps.enterprises.admin import CurrentDivisionsMixin
 
 
 def _login_redirect(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
@@ -40,7 +41,7 @@ admin.site.has_permission = _has_permission  # type: ignore[method-assign]
 admin.site.site_header = admin.site.site_title = "专精特新梯度培育平台 管理"
 
 
-class ProfileInline(admin.StackedInline):
+class ProfileInline(CurrentDivisionsMixin, admin.StackedInline):
     model = Profile
     can_delete = False
     raw_id_fields = ("enterprise",)
@@ -80,7 +81,7 @@ admin.site.register(get_user_model(), ZjtxUserAdmin)
 
 
 @admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
+class ProfileAdmin(CurrentDivisionsMixin, admin.ModelAdmin):
     list_display = ("user", "role", "division", "enterprise")
     list_filter = ("role", "division")
     raw_id_fields = ("enterprise",)

@@ -110,23 +110,3 @@ class AccountPolicyMiddleware:
         if is_expired(user):
             return "accounts:password_change", "口令已过期，请先修改口令"
         return "", ""
-
-
-class SecurityHeadersMiddleware:
-    """Content-Security-Policy (no inline script, no external origin), Referrer-Policy and, when
-    ``ZJTX_HSTS_SECONDS`` is set (served behind TLS), Strict-Transport-Security."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        csp = getattr(settings, "ZJTX_CSP", "")
-        if csp and "Content-Security-Policy" not in response:
-            response["Content-Security-Policy"] = csp
-        response.setdefault("Referrer-Policy", getattr(settings, "SECURE_REFERRER_POLICY", None) or "same-origin")
-        response.setdefault("X-Content-Type-Options", "nosniff")
-        hsts = getattr(settings, "ZJTX_HSTS_SECONDS", 0)
-        if hsts and request.is_secure() and "Strict-Transport-Security" not in response:
-            response["Strict-Transport-Security"] = f"max-age={hsts}; includeSubDomains"
-        return response

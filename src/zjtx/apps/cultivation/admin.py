@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from zjtx.apps.cultivation import models as m
+from zjtx.apps.enterprises.admin import CurrentDivisionsMixin
 
 
 @admin.register(m.PoolCategory)
@@ -33,5 +34,5 @@ class BatchWindowAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(CurrentDivisionsMixin, admin.ModelAdmin):
     list_display = ("year", "tier", "division", "target", "source")

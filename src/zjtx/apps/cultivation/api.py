@@ -114,9 +114,19 @@ def pool_set(request: HttpRequest, uscc: str, tier: str, payload: StageIn) -> di
 
 @router.get("/cultivation/designations", response=Page, summary="认定信息（荣誉资质及有效期）")
 def designation_list(request: HttpRequest, title: str | None = None, division: str | None = None,
+                     status: str | None = None, on: Day | None = None,
                      limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
+    """``status``（有效 valid / 已过期 expired / 未生效 pending / 已撤销 revoked）follows from the dates on ``on``
+    (default today)."""
+    from zjtx.apps.enterprises.title_status import STATUS_LABELS, status_q
+
     _role(request)
+    day = on or timezone.localdate()
     qs = scope.scope_related(request.user, Title.objects.all()).select_related("enterprise")
+    if status:
+        if status not in STATUS_LABELS:
+            raise HttpError(422, f"状态无效：{status}（可选 valid 有效、expired 已过期、pending 未生效、revoked 已撤销）")
+        qs = qs.filter(status_q(status, day))
     if title:
         qs = qs.filter(title=title)
     if division:
@@ -129,7 +139,8 @@ def designation_list(request: HttpRequest, title: str | None = None, division: s
                       "granted_on": _iso(t.granted_on), "expires_on": _iso(t.expires_on), "batch": t.batch,
                       "document": t.document, "certificate_no": t.certificate_no,
                       "level": d.level if d else None, "registration_no": d.registration_no if d else None,
-                      "status": d.status if d else "valid"})
+                      "status": t.status_on(day), "status_label": t.status_label(day),
+                      "revoked_on": _iso(t.revoked_on)})
     return {"count": qs.count(), "items": items}
 
 

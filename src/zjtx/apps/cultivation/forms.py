@@ -120,3 +120,9 @@ class TargetForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Target
         fields = ["year", "tier", "division", "target", "source"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from zjtx.apps.enterprises.models import Division
+
+        self.fields["division"].queryset = Division.objects.filter(valid_to__isnull=True)  # type: ignore[attr-defined]

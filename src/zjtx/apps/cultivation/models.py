@@ -8,6 +8,7 @@ cultivation data to an ``enterprises.Title``; every other model points at ``Ente
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -181,6 +182,17 @@ class Designation(models.Model):
 
     def __str__(self) -> str:
         return str(self.title)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A designation recorded as revoked (or lapsed) revokes its title from today unless the title
+        already carries a revocation date: the status shown everywhere follows from the dates."""
+        super().save(*args, **kwargs)
+        if self.status in (self.Status.REVOKED, self.Status.LAPSED) and self.title.revoked_on is None:
+            from django.utils import timezone
+
+            self.title.revoked_on = max(timezone.localdate(), self.title.granted_on)
+            self.title.revoked_reason = (self.status_reason or self.get_status_display())[:300]
+            self.title.save(update_fields=["revoked_on", "revoked_reason"])
 
 
 class AnnualUpdate(models.Model):

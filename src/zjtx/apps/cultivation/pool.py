@@ -67,8 +67,7 @@ def proposed_stage(status: str | None, title: Title | None, open_application: bo
                    lapsed: bool = False) -> str:
     """The stage the data suggest: a title decides, then an open application, then the evaluation."""
     if title is not None:
-        designation = getattr(title, "designation", None) if hasattr(title, "designation") else None
-        if designation is not None and designation.status == "revoked":
+        if title.revoked_on is not None and title.revoked_on <= on:
             return Stage.REVOKED
         if title.expires_on is None or title.expires_on >= on:
             if title.expires_on is not None and title.expires_on - on <= timedelta(days=RE_REVIEW_DAYS):

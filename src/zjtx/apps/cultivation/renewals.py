@@ -68,14 +68,13 @@ def alerts(on: date, titles: QuerySet | None = None, horizon: int = THRESHOLDS[-
            include_batches: bool = True, pool: QuerySet | None = None) -> list[Alert]:
     """Every alert due within ``horizon`` days of ``on``, soonest first.
 
-    ``titles`` are the (scoped) ``enterprises.Title`` rows to consider; revoked or lapsed
-    designations are skipped. An annual update already recorded for the deadline's year is not
+    ``titles`` are the (scoped) ``enterprises.Title`` rows to consider; titles revoked on or before
+    ``on`` are skipped. An annual update already recorded for the deadline's year is not
     alerted. Batch windows alert once each (with the number of 培育对象 of their tier in ``pool``).
     """
     out: list[Alert] = []
     titles = Title.objects.all() if titles is None else titles
-    titles = titles.select_related("enterprise", "enterprise__division").exclude(
-        designation__status__in=("revoked", "lapsed"))
+    titles = titles.select_related("enterprise", "enterprise__division").exclude(revoked_on__lte=on)
     until = on + timedelta(days=horizon)
     for t in titles.filter(expires_on__gte=on, expires_on__lte=until):
         days = (t.expires_on - on).days

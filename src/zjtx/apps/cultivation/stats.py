@@ -6,10 +6,11 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from zjtx.apps.cultivation.models import ServiceRequest, Target, tier_label
 from zjtx.apps.enterprises.models import Division, Title
+from zjtx.apps.enterprises.title_status import status_q
 
 DONE = (ServiceRequest.Status.RESOLVED, ServiceRequest.Status.CLOSED)
 
@@ -41,9 +42,7 @@ def actual_day(year: int, today: date | None = None) -> date:
 def actual_counts(year: int, tier: str, enterprises: QuerySet, today: date | None = None) -> dict[str | None, int]:
     """Enterprises holding a valid ``tier`` title on :func:`actual_day`, per 镇街 code (None: 外地/未填)."""
     day = actual_day(year, today)
-    valid = (Title.objects.filter(title=tier, granted_on__lte=day, enterprise__in=enterprises.values("pk"))
-             .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=day))
-             .exclude(designation__status__in=("revoked",)))
+    valid = Title.objects.filter(status_q("valid", day), title=tier, enterprise__in=enterprises.values("pk"))
     out: dict[str | None, int] = defaultdict(int)
     for _ent, division in set(valid.values_list("enterprise_id", "enterprise__division_id")):
         out[division] += 1

@@ -1,23 +1,26 @@
 """Loading the synthetic demo city (``zjtx.demo``) into the registry, and the frames the briefing
 needs (registry + the demo's sourced city-comparison table).
 
-The load is one transaction of bulk inserts (tens of thousands of enterprises in seconds), recorded
-as a single audit entry; every value's provenance is 第三方 (third party: synthetic data).
+The load is one transaction of prepared bulk inserts (a 30,000-enterprise city with 200,000 annual
+reports in well under a minute), recorded as a single audit entry; every value's provenance is
+第三方 (third party: synthetic data).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+import json
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Model
+from django.utils import timezone
 
 from zjtx.apps.accounts import audit
-from zjtx.apps.enterprises.fields import ANNUAL_FIELDS, ENTERPRISE_NAMES
+from zjtx.apps.enterprises.fields import ANNUAL_FIELDS, ENTERPRISE_FIELDS
 from zjtx.apps.enterprises.models import AnnualReport, Division, Enterprise, Title
 
 COMPARISON_FILE = "city_comparison.parquet"
@@ -30,65 +33,106 @@ def data_dir() -> Path:
     return d
 
 
-def _dec(v: Any, places: str) -> Decimal | None:
-    return None if v is None else Decimal(str(v)).quantize(Decimal(places))
+def _fast_insert(model: type[Model], columns: dict[str, list[Any]], n: int, chunk: int = 5000) -> None:
+    """INSERT ``n`` rows given as columns (field attname → values) with one prepared statement per chunk.
+
+    Every concrete field is written: absent ones get the field's default (``auto_now`` fields the
+    current time). Values are adapted for the connection as Django would (dates, JSON given as
+    text); decimals are given as text. 10–20× faster than ``bulk_create`` for a whole city (no model
+    instances, one statement per chunk).
+    """
+    if not n:
+        return
+    ops = connection.ops
+    now = timezone.now()
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    data = []
+    for f in fields:
+        internal = f.get_internal_type()
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            col: list[Any] = [ops.adapt_datetimefield_value(now)] * n
+        elif f.attname in columns:
+            col = columns[f.attname]
+            if internal == "DateField":
+                col = [ops.adapt_datefield_value(v) for v in col]
+        else:
+            default = f.get_default()
+            if internal == "JSONField":
+                default = json.dumps(default, ensure_ascii=False)
+            col = [default] * n
+        data.append(col)
+    table = ops.quote_name(model._meta.db_table)
+    names = ", ".join(ops.quote_name(f.column) for f in fields)
+    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(fields))})"
+    rows = list(zip(*data, strict=True))
+    with connection.cursor() as cur:
+        for i in range(0, n, chunk):
+            cur.executemany(sql, rows[i:i + chunk])
 
 
-def _annual_value(kind: str, v: Any) -> Any:
-    if v is None:
-        return "" if kind == "choice" else None
-    if kind == "money":
-        return _dec(v, "0.01")
-    if kind in ("decimal", "fraction"):
-        return _dec(v, "0.000001")
-    if kind == "int":
-        return int(v)
-    return v
+def _columns(df: pl.DataFrame, kinds: dict[str, str], places: dict[str, int]) -> dict[str, list[Any]]:
+    """Column lists for :func:`_fast_insert`: decimals as text at the field's places, choices '' for null,
+    and the provenance JSON (第三方 for every known value)."""
+    out: dict[str, list[Any]] = {}
+    exprs = []
+    for name, kind in kinds.items():
+        c = pl.col(name)
+        if name in places:
+            exprs.append(c.cast(pl.Float64).round(places[name]).cast(pl.String).alias(name))
+        elif kind in ("choice", "str"):
+            exprs.append(c.cast(pl.String).fill_null("").alias(name))
+        else:
+            exprs.append(c)
+    prov = pl.concat_str(
+        [pl.lit("{"), pl.concat_str([pl.when(pl.col(k).is_not_null()).then(pl.lit(f'"{k}": "third_party"'))
+                                     for k in kinds], separator=", ", ignore_nulls=True), pl.lit("}")])
+    conv = df.select(*exprs, prov.alias("provenance"))
+    for name in conv.columns:
+        out[name] = conv[name].to_list()
+    return out
 
 
 def load_demo(city: Any) -> dict[str, int]:
     """Insert the demo city's enterprises, annual reports and titles. Refuses a non-empty registry."""
     if Enterprise.objects.exists():
-        raise ValueError("企业库已有数据，演示城市只载入空库（如需重来请删除数据库文件）")
+        raise ValueError("企业库已有数据，演示城市只载入空库（如需重来请换一个数据目录）")
     divisions = set(Division.objects.values_list("code", flat=True))
     latest_flags = (
         city.annual.sort("year").group_by("uscc").agg([pl.col(f).drop_nulls().last() for f in FLAGS
                                                         if f in city.annual.columns])
     )
     ents = city.enterprises.join(latest_flags, on="uscc", how="left")
+    ent_specs = {f.name: f for f in ENTERPRISE_FIELDS if f.name in ents.columns and f.name != "division"}
+    ann_specs = {f.name: f for f in ANNUAL_FIELDS if f.name in city.annual.columns}
+
+    def places(specs: dict[str, Any]) -> dict[str, int]:
+        return {k: (2 if f.kind == "money" else 6) for k, f in specs.items() if f.kind in ("money", "decimal", "fraction")}
+
     with transaction.atomic():
-        objs = []
-        for r in ents.iter_rows(named=True):
-            extra = {k: r[k] for k in ENTERPRISE_NAMES if k in r and k not in ("uscc", "name", "division", "industry")}
-            objs.append(Enterprise(
-                uscc=r["uscc"], name=r["name"], division_id=r["division"] if r["division"] in divisions else None,
-                industry=r["industry"] or "", provenance={k: "third_party" for k in r if r[k] is not None},
-                **{k: v for k, v in extra.items() if v is not None},
-            ))
-        Enterprise.objects.bulk_create(objs, batch_size=2000)
+        cols = _columns(ents, {k: f.kind for k, f in ent_specs.items()}, places(ent_specs))
+        cols["division_id"] = [d if d in divisions else None for d in ents["division"].to_list()]
+        _fast_insert(Enterprise, cols, ents.height)
         pk = dict(Enterprise.objects.values_list("uscc", "pk"))
-        kinds = {f.name: f.kind for f in ANNUAL_FIELDS if f.name in city.annual.columns}
-        reports = [
-            AnnualReport(enterprise_id=pk[r["uscc"]], year=r["year"],
-                         provenance={k: "third_party" for k in kinds if r[k] is not None},
-                         **{k: _annual_value(kind, r[k]) for k, kind in kinds.items()})
-            for r in city.annual.iter_rows(named=True)
-        ]
-        AnnualReport.objects.bulk_create(reports, batch_size=2000)
-        titles = [
-            Title(enterprise_id=pk[r["uscc"]], title=r["title"], granted_on=r["granted_on"], expires_on=r["expires_on"],
-                  batch=r.get("batch") or "", document=r.get("document") or "", provenance="third_party")
-            for r in city.titles.iter_rows(named=True)
-        ]
-        Title.objects.bulk_create(titles, batch_size=2000, ignore_conflicts=True)
-        audit.log("import", model="enterprises.Enterprise", object_repr=f"载入演示城市：企业 {len(objs)} 户",
-                  after={"enterprises": len(objs), "annual_reports": len(reports), "titles": len(titles)})
+        cols = _columns(city.annual, {k: f.kind for k, f in ann_specs.items()}, places(ann_specs))
+        cols["enterprise_id"] = [pk[u] for u in city.annual["uscc"].to_list()]
+        cols["year"] = city.annual["year"].to_list()
+        _fast_insert(AnnualReport, cols, city.annual.height)
+        titles = city.titles.unique(["uscc", "title", "granted_on"], keep="first", maintain_order=True)
+        _fast_insert(Title, {
+            "enterprise_id": [pk[u] for u in titles["uscc"].to_list()], "title": titles["title"].to_list(),
+            "granted_on": titles["granted_on"].to_list(), "expires_on": titles["expires_on"].to_list(),
+            "batch": titles["batch"].fill_null("").to_list(), "document": titles["document"].fill_null("").to_list(),
+            "provenance": ["third_party"] * titles.height,
+        }, titles.height)
+        counts = {"enterprises": ents.height, "annual_reports": city.annual.height, "titles": titles.height}
+        audit.log("import", model="enterprises.Enterprise", object_repr=f"载入演示城市：企业 {ents.height} 户",
+                  after=counts)
     if getattr(city, "city_comparison", None) is not None:
         city.city_comparison.write_parquet(data_dir() / COMPARISON_FILE)
     from zjtx.apps.programs.demo_load import load_programmes  # 揭榜挂帅, 招商, 孵化载体, 平台, 宣讲, 大赛
 
     programmes = load_programmes()
-    return {"enterprises": len(objs), "annual_reports": len(reports), "titles": len(titles), **programmes}
+    return {**counts, **programmes}
 
 
 def briefing_frames(queryset: Any = None) -> dict[str, pl.DataFrame | None]:
@@ -114,5 +158,6 @@ def _programme_frames(queryset: Any) -> dict[str, pl.DataFrame]:
 
 
 def default_on(today: dt.date | None = None) -> dt.date:
-    """The evaluation date the demo uses: today (the last completed fiscal year is the latest data)."""
-    return today or dt.date.today()
+    """The evaluation date the demo uses: today in the platform's time zone (Asia/Shanghai); the last
+    completed fiscal year is the latest data."""
+    return today or timezone.localdate()

@@ -75,6 +75,22 @@ ENTERPRISE_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("national_award_rank_5y", "近五年国家级科技奖励最好排名", "int", E, "无则留空", min_value=1),
     FieldSpec("chuangke_rank_3y", "近三年创客中国大赛全国最好名次", "int", E, "无则留空", min_value=1),
     FieldSpec("zjtx_dev_score", "专精特新发展评价得分", "decimal", E, "平台计算得分，照录", max_value=100),
+    # Expert review and assessment conclusions (专家评审/审核判断), the latest recorded; empty = not
+    # reviewed, which the rules treat as 待人工审核.
+    FieldSpec("ht_conversions_3y", "近三年科技成果转化数", "int", E, "项；高新技术企业认定"),
+    FieldSpec("ht_field_ok", "核心技术属于国家重点支持的高新技术领域（专家评审）", "bool", E, "是/否；未评审留空"),
+    FieldSpec("ht_tech_advancement", "高企评审：技术的先进程度得分", "decimal", E, "0–8分；未评审留空", max_value=8),
+    FieldSpec("ht_core_support", "高企评审：核心支持作用得分", "decimal", E, "0–8分；未评审留空", max_value=8),
+    FieldSpec("ht_rd_management", "高企评审：研究开发组织管理水平得分", "decimal", E, "0–20分；未评审留空", max_value=20),
+    FieldSpec("local_feature_score", "专精特新特色化指标得分（省级评审）", "decimal", E, "0–15分；未评审留空",
+              max_value=15),
+    FieldSpec("market_position_ok", "主导产品细分市场占有率较为靠前（审核判断）", "bool", E, "是/否；未审核留空"),
+    FieldSpec("chain_key_link", "位于产业链关键环节（审核判断）", "bool", E, "是/否；未审核留空"),
+    FieldSpec("priority_field", "主导产品属于工业六基或重点领域（审核判断）", "bool", E, "是/否；未审核留空"),
+    FieldSpec("champion_tech_ok", "单项冠军：技术工艺质量能耗达到要求（专家评审）", "bool", E, "是/否；未评审留空"),
+    FieldSpec("champion_new_product", "单项冠军：申请产品属于新产品", "bool", E, "是/否"),
+    FieldSpec("champion_product_share", "单项冠军：申请产品销售收入占比", "fraction", E, "小数或百分数，如0.75或75%",
+              max_value=1),
 )
 
 ANNUAL_FIELDS: tuple[FieldSpec, ...] = (

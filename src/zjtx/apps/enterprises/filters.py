@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -32,9 +31,10 @@ def filter_enterprises(qs: QuerySet, params: Mapping[str, Any]) -> QuerySet:
         cond = Q(uscc__regex=r"^..4420")
         qs = qs.filter(cond) if str(local) in ("1", "True") else qs.exclude(cond)
     if params.get("title"):
-        today = date.today()
-        qs = qs.filter(Q(titles__title=params["title"]), Q(titles__expires_on__isnull=True)
-                       | Q(titles__expires_on__gte=today)).distinct()
+        from zjtx.apps.enterprises.title_status import status_q
+
+        # one condition on the same title row: this kind, 有效 today (granted, not expired, not revoked)
+        qs = qs.filter(Q(titles__title=params["title"]) & status_q("valid", prefix="titles__")).distinct()
     return qs
 
 

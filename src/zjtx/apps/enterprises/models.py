@@ -53,7 +53,12 @@ class Division(models.Model):
         verbose_name = verbose_name_plural = "镇街"
 
     def __str__(self) -> str:
-        return self.name
+        return self.name if self.valid_to is None else f"{self.name}（已撤并）"
+
+    @property
+    def label(self) -> str:
+        """The name, with 已撤并 and the date for a 镇街 that no longer exists."""
+        return self.name if self.valid_to is None else f"{self.name}（{self.valid_to:%Y年%m月}已撤并）"
 
     @property
     def is_current(self) -> bool:
@@ -144,7 +149,11 @@ class AnnualReport(Versioned):
 
 
 class Title(Versioned):
-    """An honour or tier title held (高企, 专精特新, "小巨人" …) with its validity."""
+    """An honour or tier title held (高企, 专精特新, "小巨人" …) with its validity.
+
+    Its status on a day follows from the dates alone (``zjtx.apps.enterprises.title_status``):
+    已撤销 from ``revoked_on``, 未生效 before ``granted_on``, 已过期 after ``expires_on``, else 有效.
+    """
 
     enterprise = models.ForeignKey(Enterprise, verbose_name="企业", on_delete=models.CASCADE, related_name="titles")
     title = models.CharField("称号", max_length=30, choices=TITLE_CHOICES)
@@ -154,6 +163,8 @@ class Title(Versioned):
     document = models.CharField("认定文号", max_length=100, blank=True, default="")
     certificate_no = models.CharField("证书编号", max_length=100, blank=True, default="")
     provenance = models.CharField("数据来源", max_length=20, choices=PROVENANCE_CHOICES, default="self")
+    revoked_on = models.DateField("撤销日期", null=True, blank=True)
+    revoked_reason = models.CharField("撤销原因", max_length=300, blank=True, default="")
 
     class Meta:
         ordering = ["enterprise__uscc", "title", "granted_on"]
@@ -162,6 +173,17 @@ class Title(Versioned):
 
     def __str__(self) -> str:
         return f"{TITLE_LABELS.get(self.title, self.title)}（{self.granted_on}）"
+
+    def status_on(self, day: Any = None) -> str:
+        """``valid`` / ``expired`` / ``pending`` / ``revoked`` on ``day`` (default: today)."""
+        from zjtx.apps.enterprises.title_status import status_of
+
+        return status_of(self.granted_on, self.expires_on, self.revoked_on, day)
+
+    def status_label(self, day: Any = None) -> str:
+        from zjtx.apps.enterprises.title_status import STATUS_LABELS
+
+        return STATUS_LABELS[self.status_on(day)]
 
 
 class ImportJob(models.Model):

@@ -31,7 +31,8 @@ ENTERPRISE_SCHEMA: dict[str, pl.DataType] = {
 ANNUAL_SCHEMA: dict[str, pl.DataType] = {"uscc": pl.String(), "year": pl.Int64(),
                                          **{f.name: _dtype(f) for f in ANNUAL_FIELDS}}
 TITLE_SCHEMA: dict[str, pl.DataType] = {"uscc": pl.String(), "title": pl.String(), "granted_on": pl.Date(),
-                                        "expires_on": pl.Date(), "batch": pl.String(), "document": pl.String()}
+                                        "expires_on": pl.Date(), "batch": pl.String(), "document": pl.String(),
+                                        "revoked_on": pl.Date()}
 
 
 def _niche_since_from_reports(ents: QuerySet) -> dict[int, date]:
@@ -89,7 +90,8 @@ def registry_frames(queryset: QuerySet | None = None) -> tuple[pl.DataFrame, pl.
     )
     titles = _frame(
         list(Title.objects.filter(enterprise__in=pks).order_by("enterprise__uscc", "granted_on")
-             .values_list("enterprise__uscc", "title", "granted_on", "expires_on", "batch", "document")),
+             .values_list("enterprise__uscc", "title", "granted_on", "expires_on", "batch", "document",
+                          "revoked_on")),
         TITLE_SCHEMA,
     )
     return enterprises, annual, titles

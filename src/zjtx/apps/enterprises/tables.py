@@ -112,14 +112,17 @@ ANNUAL_COLUMNS.append(("provenance", "数据来源"))
 
 TITLE_COLUMNS: list[tuple[str, str]] = [("uscc", "统一社会信用代码"), ("name", "企业名称"),
                                         ("title", "称号代码"), ("title_label", "称号"),
-                                        *[(f.name, f.label) for f in TITLE_IMPORT_FIELDS[2:]]]
+                                        *[(f.name, f.label) for f in TITLE_IMPORT_FIELDS[2:]],
+                                        ("status", "状态"), ("revoked_on", "撤销日期")]
 
 
-def title_dicts(titles: Iterable[Title]) -> list[dict[str, Any]]:
+def title_dicts(titles: Iterable[Title], on: Any = None) -> list[dict[str, Any]]:
+    """Title rows for pages and exports; ``status`` (有效/已过期/未生效/已撤销) follows from the dates on ``on``."""
     return [{"uscc": t.enterprise.uscc, "name": t.enterprise.name, "title": t.title,
              "title_label": TITLE_LABELS.get(t.title, t.title), "granted_on": t.granted_on,
              "expires_on": t.expires_on, "batch": t.batch, "document": t.document,
-             "certificate_no": t.certificate_no} for t in titles]
+             "certificate_no": t.certificate_no, "status": t.status_label(on), "status_code": t.status_on(on),
+             "revoked_on": t.revoked_on} for t in titles]
 
 
 def title_template_row(t: Title) -> list[Any]:

@@ -42,6 +42,7 @@ from zjtx.apps.enterprises.tables import (
     title_dicts,
     title_template_row,
 )
+from zjtx.apps.enterprises.title_status import STATUS_CHOICES, STATUS_LABELS, status_q
 from zjtx.facts import industries as fi
 
 PAGE_SIZE = 50
@@ -119,7 +120,7 @@ def enterprise_detail(request: HttpRequest, uscc: str, fmt: str | None = None) -
     ]
     return render(request, "enterprises/detail.html", {
         "e": ent, "contact": contact(ent, show), "reports": reports, "annual_table": annual_table,
-        "titles": [(t, TITLE_LABELS.get(t.title, t.title)) for t in titles],
+        "titles": [(t, TITLE_LABELS.get(t.title, t.title), t.status_on(), t.status_label()) for t in titles],
         "can_edit": scope.can_edit(request.user, ent),
         "industry_name": fi.industry_name(ent.industry) if ent.industry else "",
         "cluster": fi.cluster_name(fi.cluster_of(ent.industry)) if ent.industry else "",
@@ -207,6 +208,8 @@ def title_list(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
     qs = qs.filter(enterprise__in=filter_enterprises(Enterprise.objects.all(), request.GET).values("pk"))
     if request.GET.get("kind"):
         qs = qs.filter(title=request.GET["kind"])
+    if request.GET.get("status") in STATUS_LABELS:
+        qs = qs.filter(status_q(request.GET["status"]))
     export = requested_format(request, fmt)
     if export == "xlsx":
         title_rows = [title_template_row(t) for t in qs]
@@ -218,6 +221,7 @@ def title_list(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
     return render(request, "enterprises/title_list.html", {
         "page": page, "count": page.paginator.count, "rows": title_dicts(page.object_list),
         "export_urls": {f: _export_url(request, f) for f in ("xlsx", "csv", "json")},
+        "statuses": STATUS_CHOICES, "status": request.GET.get("status", ""), "kind": request.GET.get("kind", ""),
         **_filter_context(request),
     })
 

@@ -360,10 +360,9 @@ def data_sources(enterprise: Any, on: dt.date) -> dict[str, str]:
 
 
 def valid_titles(enterprise: Any, on: dt.date) -> list[Any]:
-    from django.db.models import Q
+    from zjtx.apps.enterprises.title_status import status_q
 
-    return list(enterprise.titles.filter(Q(expires_on__isnull=True) | Q(expires_on__gte=on), granted_on__lte=on)
-                .order_by("title", "-granted_on"))
+    return list(enterprise.titles.filter(status_q("valid", on)).order_by("title", "-granted_on"))
 
 
 def ladder(enterprise: Any, explanations: Sequence[Mapping[str, Any]], on: dt.date) -> dict[str, Any]:
@@ -480,7 +479,7 @@ def _execute(run: EvaluationRun) -> None:
     for t in Title.objects.filter(enterprise__in=ents.values("pk"), granted_on__lte=run.on).select_related(
             "enterprise").order_by("granted_on"):
         pid = catalog().title_policy(t.title)
-        if pid and (t.expires_on is None or t.expires_on >= run.on):
+        if pid and t.status_on(run.on) == "valid":  # dates decide: not expired, not revoked
             held.setdefault(t.enterprise.uscc, {})[pid] = t
     decisions = manual_decisions(ents)
     for (uscc, pid), items in decisions.items():  # a revoked or lapsed designation is not held

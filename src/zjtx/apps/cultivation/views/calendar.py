@@ -28,6 +28,7 @@ from zjtx.apps.cultivation.views.common import (
 from zjtx.apps.cultivation.workflow import LEVELS, default_expiry
 from zjtx.apps.enterprises.fields import TITLE_CHOICES
 from zjtx.apps.enterprises.models import Title
+from zjtx.apps.enterprises.title_status import STATUS_CHOICES, STATUS_LABELS, status_q
 
 
 def _on(request: HttpRequest) -> date:
@@ -76,7 +77,7 @@ def calendar(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
 DESIGNATION_COLUMNS = [("uscc", "统一社会信用代码"), ("name", "企业名称"), ("division", "所属镇街"), ("title", "称号"),
                        ("level", "级别"), ("granted_on", "认定日期"), ("expires_on", "有效期至"), ("batch", "批次"),
                        ("document", "认定文号"), ("certificate_no", "证书编号"), ("registration_no", "入库登记编号"),
-                       ("status", "状态"), ("last_update", "最近年度更新")]
+                       ("status", "状态"), ("revoked_on", "撤销日期"), ("last_update", "最近年度更新")]
 
 
 @login_required
@@ -87,8 +88,10 @@ def designations(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
         qs = qs.filter(title=request.GET["title"])
     if request.GET.get("division"):
         qs = qs.filter(enterprise__division_id=request.GET["division"])
-    if request.GET.get("valid") == "1":
-        qs = qs.filter(expires_on__gte=timezone.localdate())
+    on = _on(request)
+    status = request.GET.get("status") or ("valid" if request.GET.get("valid") == "1" else "")
+    if status in STATUS_LABELS:
+        qs = qs.filter(status_q(status, on))
     extra = {d.title_id: d for d in Designation.objects.filter(title__in=qs.values("pk"))}
     updates: dict[int, int] = {}
     for tid, year in AnnualUpdate.objects.filter(title__in=qs.values("pk"), done_on__isnull=False).values_list(
@@ -102,11 +105,11 @@ def designations(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
                      "title": TITLE_KIND_LABELS.get(t.title, t.title), "level": d.get_level_display() if d else "",
                      "granted_on": t.granted_on, "expires_on": t.expires_on, "batch": t.batch, "document": t.document,
                      "certificate_no": t.certificate_no, "registration_no": d.registration_no if d else "",
-                     "status": d.get_status_display() if d else "有效", "last_update": updates.get(t.pk),
+                     "status": t.status_label(on), "revoked_on": t.revoked_on, "last_update": updates.get(t.pk),
                      "_links": {"name": f"/cultivation/enterprises/{t.enterprise.uscc}/",
                                 "last_update": f"/cultivation/designations/{t.pk}/update/"}})
     filters = [("title", "称号", choices(TITLE_CHOICES)), ("division", "镇街", divisions_for(request)),
-               ("valid", "有效期", [("1", "仅有效")])]
+               ("status", "状态", list(STATUS_CHOICES)), ("on", "状态基准日（YYYY-MM-DD，默认今天）", None)]
     return list_page(request, name="designations", title="认定信息", columns=DESIGNATION_COLUMNS, rows=rows,
                      basename="认定信息", filters=filters, fmt=fmt, template="cultivation/designations.html",
                      extra={"can_add": access.is_officer(request.user)})
@@ -157,20 +160,36 @@ def annual_update(request: HttpRequest, title_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def designation_status(request: HttpRequest, title_id: int) -> HttpResponse:
-    """Revoke or lapse a designation (a person's decision; the pool stage follows, protected)."""
+    """Revoke a designation from a date, or withdraw a revocation (a person's decision; the pool stage
+    follows, protected). The status shown everywhere then follows from the dates."""
     from zjtx.apps.cultivation.pool import set_stage
 
     require_role(request)
     title = get_object_or_404(scope.scope_related(request.user, Title.objects.all()), pk=title_id)
     if not access.is_city(request.user):
-        raise PermissionDenied("仅市级工作人员可调整认定状态")
-    status, reason = request.POST.get("status", ""), request.POST.get("reason", "").strip()
-    if status not in Designation.Status.values or not reason:
-        messages.error(request, "须选择状态并填写原因")
+        raise PermissionDenied("仅市级工作人员可撤销认定或恢复认定")
+    action, reason = request.POST.get("action", ""), request.POST.get("reason", "").strip()
+    if action not in ("revoke", "restore") or not reason:
+        messages.error(request, "须选择“撤销认定”或“恢复认定”并填写原因")
         return redirect("cultivation:annual_update", title_id=title.pk)
-    Designation.objects.update_or_create(title=title, defaults={"status": status, "status_reason": reason[:300]})
-    stage = {"revoked": "revoked", "lapsed": "lapsed", "re_review": "re_review", "valid": "designated"}[status]
+    if action == "revoke":
+        try:
+            day = date.fromisoformat(request.POST.get("revoked_on") or timezone.localdate().isoformat())
+        except ValueError:
+            messages.error(request, "撤销日期格式应为 YYYY-MM-DD")
+            return redirect("cultivation:annual_update", title_id=title.pk)
+        if day < title.granted_on:
+            messages.error(request, f"撤销日期不能早于认定日期（{title.granted_on:%Y-%m-%d}）")
+            return redirect("cultivation:annual_update", title_id=title.pk)
+        title.revoked_on, title.revoked_reason = day, reason[:300]
+    else:
+        title.revoked_on, title.revoked_reason = None, ""
+    title.save(update_fields=["revoked_on", "revoked_reason"])
+    Designation.objects.update_or_create(title=title, defaults={
+        "status": Designation.Status.REVOKED if action == "revoke" else Designation.Status.VALID,
+        "status_reason": reason[:300]})
     if title.title in TIER_LABELS:
+        stage = "revoked" if action == "revoke" else "designated"
         set_stage(title.enterprise, title.title, stage, request.user, reason)
-    messages.success(request, "认定状态已更新")
+    messages.success(request, f"已撤销认定（自 {title.revoked_on:%Y-%m-%d} 起）" if action == "revoke" else "已恢复认定")
     return redirect("cultivation:annual_update", title_id=title.pk)
