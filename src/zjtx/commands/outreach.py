@@ -50,6 +50,7 @@ def report(
     start: Annotated[str, typer.Option("--from", help="起始日 YYYY-MM-DD")],
     end: Annotated[str, typer.Option("--to", help="截止日 YYYY-MM-DD")],
     step: Annotated[int, typer.Option("--step", help="运行间隔（天）")] = 7,
+    run_every: Annotated[int, typer.Option("--run-every", help="重新评价间隔（天）")] = 31,
     simulate: Annotated[bool, typer.Option("--simulate/--no-simulate", help="先按间隔逐次运行，再统计")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
@@ -62,7 +63,7 @@ def report(
     a, b = _date(start), _date(end)
     if b < a:
         raise ValueError("截止日早于起始日")
-    out = (rep.simulate(a, b, step, progress=lambda p: console.print(f"  {p['on']} 通知 {p['notices']}"))
+    out = (rep.simulate(a, b, step, run_every, progress=lambda p: console.print(f"  {p['on']} 通知 {p['notices']}"))
            if simulate else rep.stats(a, b))
     if as_json:
         console.print_json(json.dumps(out, ensure_ascii=False, default=str))
