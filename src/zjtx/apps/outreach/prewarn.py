@@ -15,6 +15,7 @@ Each finding is an ``EarlyWarning`` keyed per enterprise; a warning not found ag
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -66,12 +67,29 @@ def _num(rec: dict[str, Any], name: str) -> Fraction | None:
 
 # ------------------------------------------------------------------ criteria
 
+FIELD_RE = re.compile(r"(?<![A-Za-z0-9_])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?![A-Za-z0-9_])")
+
+
+def _labels(text: str) -> str:
+    """Record field names left in a requirement (e.g. after Σ) replaced by their Chinese labels."""
+    from zjtx.apps.enterprises.fields import BY_NAME
+
+    schema = catalog().schema
+
+    def label(name: str) -> str:
+        if name in schema:
+            return str(schema[name].label)
+        return BY_NAME[name].label if name in BY_NAME else name
+
+    return FIELD_RE.sub(lambda m: label(m.group(1)), text or "")
+
+
 def _failing_items(record: dict[str, Any], policy: str, on: dt.date) -> tuple[list[dict[str, str]], dict[str, Any]]:
     import zjtx
     from zjtx.apps.evaluations.services import explanation_rows, fmt_score, jsonable
 
     res = jsonable(zjtx.explain(dict(record), policy, on=on))
-    items = [{"label": r["label"], "required": r["required"], "actual": r["actual"], "cite": r["cite"]}
+    items = [{"label": r["label"], "required": _labels(r["required"]), "actual": r["actual"], "cite": r["cite"]}
              for r in explanation_rows(res) if r["status"] in ("未达标", "not_qualified")]
     meta = {"regime": res.get("regime") or "", "document": res.get("document") or "", "score": fmt_score(res)}
     return items, meta
