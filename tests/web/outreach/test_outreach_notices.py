@@ -143,3 +143,33 @@ def test_preferences_page(client, users) -> None:
     p = Preference.objects.get(user=users["a"])
     assert p.email is False and set(p.opted_out) == {"status", "warning", "benefit"}
     assert p.quiet_start == dt.time(20, 0)
+
+
+def test_no_closing_reminder_after_the_opening_notice_was_acted_on(run, users, registry) -> None:
+    from zjtx.apps.outreach import follow
+
+    opens = dt.date(2026, 5, 25)  # the 2026 科技型 window opens 2026-06-01: within the 14-day lead
+    run_notices(opens, run=run, now=_at(opens, 10), with_warnings=False)
+    n = Notice.objects.get(enterprise=registry["A"], topic="window")
+    assert n.key.endswith(":opens") and "2026年06月01日开始受理" in n.subject
+    follow.advance(n, "acted")
+    closes = dt.date(2026, 8, 20)  # closes 2026-08-31
+    run_notices(closes, run=run, now=_at(closes, 10), with_warnings=False)
+    assert not Notice.objects.filter(enterprise=registry["A"], key__endswith=":closes").exists()
+
+
+def test_back_to_back_batches_are_told_once_at_the_first_opening_and_the_last_closing(run, users, registry) -> None:
+    from zjtx.apps.outreach.notices import window_events
+
+    # 高企 2026: batches 03-20…05-31, 06-01…07-15, 07-16…08-31
+    assert [(w.name, e) for w, e in window_events(dt.date(2026, 5, 20)) if w.policy == "high_tech"] == [
+        ("2026年第二批", "opens")]  # 05-31 is not a deadline: the next batch follows the day after
+    assert [(w.name, e) for w, e in window_events(dt.date(2026, 8, 20)) if w.policy == "high_tech"] == [
+        ("2026年第三批", "closes")]
+    # an enterprise already told of this year's programme at an earlier batch is not told again
+    a = registry["A"]
+    Notice.objects.create(enterprise=a, topic="window", key="window:window.tech_sme@20260115:opens", subject="早一批",
+                          created_on=dt.date(2026, 1, 5))
+    run_notices(dt.date(2026, 5, 25), run=run, now=_at(dt.date(2026, 5, 25), 10), with_warnings=False)
+    assert not Notice.objects.filter(enterprise=a, key="window:window.tech_sme@20260601:opens").exists()
+    assert Notice.objects.filter(key="window:window.tech_sme@20260601:opens").exclude(enterprise=a).exists()

@@ -61,11 +61,14 @@ def window_events(on: dt.date) -> list[tuple[windows.Window, str]]:
     lead_open = int(windows.setting("window_lead_days", on))
     lead_close = int(windows.setting("closing_lead_days", on))
     out = []
+    every = windows.all_windows()
     for w in windows.windows(on, on + dt.timedelta(days=max(lead_open, lead_close))):
         if 0 <= (w.opens - on).days <= lead_open:
             out.append((w, "opens"))
         elif w.is_open(on) and 0 <= (w.closes - on).days <= lead_close:
-            out.append((w, "closes"))
+            # batches back to back (高企: three a year): only the last closing is a deadline
+            if not any(o.param == w.param and o.opens == w.closes + dt.timedelta(days=1) for o in every):
+                out.append((w, "closes"))
     return out
 
 
@@ -90,11 +93,20 @@ def window_notices(run: EvaluationRun, on: dt.date, ent_ids: set[int] | None) ->
         qs = RunResult.objects.filter(run=run, policy=w.policy).select_related("item")
         qs = qs.filter(status="qualified") | qs.filter(reachable=True)
         name = cat.name(w.policy)
+        done: set[int] = set()
+        if event == "closes":  # told at the opening and already acted on it: no reminder at the close
+            done = set(Notice.objects.filter(key=f"window:{w.key}:opens", state__in=("acted", "resolved"))
+                       .values_list("enterprise_id", flat=True))
+        else:  # a later batch of a programme already announced this year: told once, at the first
+            done = set(Notice.objects.filter(key__startswith=f"window:{w.param}@{w.opens.year}")
+                       .values_list("enterprise_id", flat=True))
         when = (f"将于{w.opens:%Y年%m月%d日}开始受理" if event == "opens"
                 else f"将于{w.closes:%Y年%m月%d日}截止受理")
         for r in qs:
             ent_id = r.item.enterprise_id
             if ent_id is None or (ent_ids is not None and ent_id not in ent_ids):
+                continue
+            if ent_id in done:
                 continue
             title = renew.get(ent_id)
             if r.held and title is None:
