@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from zjtx.apps.outreach import exempt
 from zjtx.apps.outreach.models import Batch, BatchItem, Notice, Payment
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 TODAY = dt.date(2025, 12, 1)
 
 

@@ -13,7 +13,7 @@ import pytest
 from zjtx.apps.outreach.models import EarlyWarning
 from zjtx.apps.outreach.prewarn import run_warnings
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 DAY = dt.date(2025, 10, 20)
 
 
