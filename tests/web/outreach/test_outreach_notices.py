@@ -173,3 +173,36 @@ def test_back_to_back_batches_are_told_once_at_the_first_opening_and_the_last_cl
     run_notices(dt.date(2026, 5, 25), run=run, now=_at(dt.date(2026, 5, 25), 10), with_warnings=False)
     assert not Notice.objects.filter(enterprise=a, key="window:window.tech_sme@20260601:opens").exists()
     assert Notice.objects.filter(key="window:window.tech_sme@20260601:opens").exclude(enterprise=a).exists()
+
+
+def test_pages_speak_chinese(client, run, users, registry) -> None:
+    """No None, no raw codes (topic, kind, state, parameter ids) on any outreach page."""
+    import re
+
+    from zjtx.apps.outreach import exempt
+    from zjtx.apps.outreach.models import BatchItem
+
+    run_notices(DAY, run=run, now=_at(DAY, 10))
+    from zjtx.apps.enterprises.models import Title
+
+    Title.objects.create(enterprise=registry["A"], title="little_giant", granted_on=dt.date(2025, 7, 1))
+    batch = exempt.create_batch("zs_little_giant_award", 2025, DAY, users["staff"])
+    item = BatchItem.objects.get()
+    raw = re.compile(r">\s*(None|new|seen|acted|resolved|window|status|warning|benefit|criteria|expiry|conflict|jump|"
+                     r"pending|confirmed|sent|capped|opted_out|inbox|email)\s*<|window\.[a-z_]+|outreach\.[a-z_]+")
+    pages = {"staff": ["/outreach/warnings/", "/outreach/warnings/?active=all", "/outreach/sent/", "/outreach/league/",
+                       "/outreach/batches/", f"/outreach/batches/{batch.pk}/", "/outreach/windows/",
+                       f"/enterprises/{registry['B'].uscc}/"],
+             "a": ["/outreach/inbox/", "/outreach/preferences/", f"/outreach/confirm/{item.pk}/",
+                   f"/enterprises/{registry['A'].uscc}/"]}
+    for who, urls in pages.items():
+        client.force_login(users[who])
+        for url in urls:
+            resp = client.get(url)
+            assert resp.status_code == 200, url
+            html = resp.content.decode()
+            assert not raw.findall(html), (url, raw.findall(html)[:5])
+    for n in Notice.objects.all():
+        client.force_login(users["staff"])
+        html = client.get(f"/outreach/notices/{n.pk}/").content.decode()
+        assert not raw.findall(html), (n.key, raw.findall(html)[:5])
