@@ -321,7 +321,7 @@ def _vat_return(escm: dict[str, pl.DataType], y1: int) -> list[pl.Expr]:
     - ``four_services_share`` / ``life_service_share``: the sales of the year before ``y1`` (the year
       that decides the category of ``y1``, 2019年第39号 第七条(一)); for an enterprise without that
       year's sales that was founded since its start, ``y1``'s own sales (its first months);
-    - ``vat_period``: December of ``y1`` when a return figure is known — the rules and rate of that
+    - ``vat_period``: December of ``y1`` when the taxpayer kind or a return figure is known — the rules and rate of that
       month apply to the year's sums (the same all year, except 2019, when they began in April and
       生活服务 rose to 15% in October).
 
@@ -338,7 +338,7 @@ def _vat_return(escm: dict[str, pl.DataType], y1: int) -> list[pl.Expr]:
                        ("life_service_share", "vat_sales_life_service")):
         derived[name] = pl.coalesce(share(part, 2), pl.when(new).then(share(part, 1)))
     known = pl.any_horizontal(*[pl.col(f"__v_{f}").is_not_null() for f in
-                                ("input_vat_deductible", "vat_payable_before_plus")])
+                                ("small_scale_vat", "input_vat_deductible", "vat_payable_before_plus")])
     derived["vat_period"] = pl.when(known).then(pl.lit(f"{y1}-12"))
     out = []
     for name, dt in VAT_RECORD_COLUMNS.items():
