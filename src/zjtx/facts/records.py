@@ -101,6 +101,7 @@ VAT_SALES_FIELDS: dict[str, pl.DataType] = {
 # record columns built from them (after :func:`record_columns`)
 VAT_RECORD_COLUMNS: dict[str, pl.DataType] = {
     **VAT_RETURN_FIELDS, "four_services_share": F64, "life_service_share": F64, "vat_period": STR,
+    "vat_period_basis": STR,
 }
 
 IDENTITY: dict[str, pl.DataType] = {
@@ -323,7 +324,7 @@ def _vat_return(escm: dict[str, pl.DataType], y1: int) -> list[pl.Expr]:
       year's sales that was founded since its start, ``y1``'s own sales (its first months);
     - ``vat_period``: December of ``y1`` when the taxpayer kind or a return figure is known — the rules and rate of that
       month apply to the year's sums (the same all year, except 2019, when they began in April and
-      生活服务 rose to 15% in October).
+      生活服务 rose to 15% in October); ``vat_period_basis`` says so in Chinese (the matcher shows it).
 
     A column the enterprises frame already has (a record given directly) wins over the derived one.
     """
@@ -340,6 +341,8 @@ def _vat_return(escm: dict[str, pl.DataType], y1: int) -> list[pl.Expr]:
     known = pl.any_horizontal(*[pl.col(f"__v_{f}").is_not_null() for f in
                                 ("small_scale_vat", "input_vat_deductible", "vat_payable_before_plus")])
     derived["vat_period"] = pl.when(known).then(pl.lit(f"{y1}-12"))
+    derived["vat_period_basis"] = pl.when(known).then(
+        pl.lit(f"按{y1}年度增值税申报数据（全年各期合计）测算，适用{y1}年12月所属期的规则与比例"))
     out = []
     for name, dt in VAT_RECORD_COLUMNS.items():
         expr = derived[name].cast(dt)
