@@ -123,13 +123,21 @@ SMALL_SCALE_NONE: tuple[str, ...] = ("input_vat_deductible", "input_vat_excluded
                                      "plus_balance_start", "vat_payable_before_plus")
 
 
+def _amount(v: object) -> str:
+    try:
+        f = float(v)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(v)
+    return f"{f:,.0f}" if f.is_integer() else f"{f:,.2f}"
+
+
 def vat_return_problems(values: dict[str, object]) -> list[tuple[str, str]]:
     """(field, Chinese reason) for an annual row's VAT figures that contradict each other."""
     out: list[tuple[str, str]] = []
     for small, big in VAT_AT_MOST:
         a, b = values.get(small), values.get(big)
         if a is not None and b is not None and a > b:  # type: ignore[operator]
-            out.append((small, f"不能大于{_LABEL[big]}（{b}）"))
+            out.append((small, f"不能大于{_LABEL[big]}（{_amount(b)}）"))
     if values.get("small_scale_vat") is True:
         for name in SMALL_SCALE_NONE:
             v = values.get(name)
