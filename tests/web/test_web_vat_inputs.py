@@ -90,3 +90,21 @@ def test_edit_form_checks_the_same(db) -> None:
     assert not form.is_valid()
     assert "小规模纳税人没有可抵扣进项税额" in form.errors["input_vat_deductible"][0]
     assert form.fields["input_vat_deductible"].label == "可抵扣进项税额"
+
+
+def test_api_refuses_a_contradictory_return_and_writes_nothing(client, staff) -> None:
+    import json
+
+    client.force_login(staff)
+    Enterprise.objects.create(uscc=uscc(9), name="中山市加计接口机械有限公司", division_id="442000118", industry="C3421")
+    url = f"/api/enterprises/{uscc(9)}/annual/2024"
+    bad = client.put(url, data=json.dumps({"small_scale_vat": True, "input_vat_deductible": 50_000}),
+                     content_type="application/json")
+    assert bad.status_code == 422, bad.content
+    assert "小规模纳税人没有可抵扣进项税额" in json.dumps(bad.json(), ensure_ascii=False)
+    assert not AnnualReport.objects.exists()
+    ok = client.put(url, data=json.dumps({"small_scale_vat": False, "input_vat_deductible": 50_000,
+                                          "input_vat_excluded": 10_000, "source": "tax"}),
+                    content_type="application/json")
+    assert ok.status_code == 200, ok.content
+    assert ok.json()["input_vat_excluded"] == 10_000 and ok.json()["small_scale_vat"] is False

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from zjtx.apps.enterprises.fields import ANNUAL_NAMES, PROVENANCE_CHOICES, vat_return_problems
+from zjtx.apps.enterprises.fields import ANNUAL_NAMES, PROVENANCE_CHOICES
 from zjtx.apps.enterprises.models import AnnualReport, Division, Enterprise
 from zjtx.apps.enterprises.versioning import VersionedFormMixin
 from zjtx.facts import industries as fi
@@ -44,10 +44,3 @@ class AnnualReportForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = AnnualReport
         fields = ["year", *ANNUAL_NAMES]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        for name, reason in vat_return_problems(data):
-            if name not in self.errors:
-                self.add_error(name, reason)
-        return data
