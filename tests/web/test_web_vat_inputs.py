@@ -108,3 +108,17 @@ def test_api_refuses_a_contradictory_return_and_writes_nothing(client, staff) ->
                     content_type="application/json")
     assert ok.status_code == 200, ok.content
     assert ok.json()["input_vat_excluded"] == 10_000 and ok.json()["small_scale_vat"] is False
+
+
+def test_edit_page_and_admin_show_the_chinese_labels_and_help(client, make_user) -> None:
+    admin = make_user("root", "city_staff")
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    ent = Enterprise.objects.create(uscc=uscc(11), name="中山市加计表单机械有限公司", division_id="442000118",
+                                    industry="C3421")
+    html = client.get(f"/enterprises/{uscc(11)}/annual/new/").content.decode()
+    assert "可抵扣进项税额" in html and "一般计税方法，全年各期合计" in html
+    assert "列入先进制造业企业增值税加计抵减名单" in html and "未知留空" in html
+    html = client.get(f"/admin/enterprises/enterprise/{ent.pk}/change/").content.decode()
+    assert "增值税申报（全年合计）与加计抵减名单" in html and "抵减前的应纳税额" in html
