@@ -22,7 +22,12 @@ Input frames (Polars; any column may be absent — absent columns yield nulls, n
     ``digital_level``, ``quality_items``, ``own_brand``, ``quality_cert``, ``it_systems``,
     ``rd_institution``, ``market_share``, ``market_rank_cn``, ``market_rank_global``,
     ``product_field``, ``strategic_emerging``, ``core_tech_product``, ``abnormal_or_dishonest``,
-    ``major_incident_3y``, ``restricted_industry``). Duplicate ``(uscc, year)`` rows: the last wins.
+    ``major_incident_3y``, ``restricted_industry``), and the year's VAT returns
+    (:data:`VAT_RETURN_FIELDS`, :data:`VAT_SALES_FIELDS`: ``small_scale_vat``, ``vat_sales_total``,
+    ``vat_sales_four_services``, ``vat_sales_life_service``, ``input_vat_deductible`` …, the lists
+    ``advanced_manufacturing_listed`` / ``ic_or_machine_tool``), which become the inputs of
+    ``vat_plus_deduction`` (:data:`VAT_RECORD_COLUMNS`, after the columns of :func:`record_columns`).
+    Duplicate ``(uscc, year)`` rows: the last wins.
 
 ``titles``
     ``uscc``, ``title``, ``granted_on``, ``expires_on`` (null = open-ended), ``batch``, ``document``,
