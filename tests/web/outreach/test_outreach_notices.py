@@ -189,9 +189,9 @@ def test_pages_speak_chinese(client, run, users, registry) -> None:
     batch = exempt.create_batch("zs_little_giant_award", 2025, DAY, users["staff"])
     item = BatchItem.objects.get()
     raw = re.compile(r">\s*(None|new|seen|acted|resolved|window|status|warning|benefit|criteria|expiry|conflict|jump|"
-                     r"pending|confirmed|sent|capped|opted_out|inbox|email)\s*<|window\.[a-z_]+|outreach\.[a-z_]+")
+                     r"pending|confirmed|sent|capped|opted_out|inbox|email)\s*<|window\.[a-z_]+|outreach\.[a-z_]+|CONFIRMED|MEMORY|\.yaml")
     pages = {"staff": ["/outreach/warnings/", "/outreach/warnings/?active=all", "/outreach/sent/", "/outreach/league/",
-                       "/outreach/batches/", f"/outreach/batches/{batch.pk}/", "/outreach/windows/",
+                       "/outreach/batches/", f"/outreach/batches/{batch.pk}/", "/outreach/windows/", "/outreach/windows/?year=2025",
                        f"/enterprises/{registry['B'].uscc}/"],
              "a": ["/outreach/inbox/", "/outreach/preferences/", f"/outreach/confirm/{item.pk}/",
                    f"/enterprises/{registry['A'].uscc}/"]}
