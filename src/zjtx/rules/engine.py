@@ -50,6 +50,10 @@ def plan(
     exprs: list[pl.Expr] = [pl.col(k) for k in keep if k in schema]
     mat = Materializer()
     for p in policies:
+        f = getattr(p, "period_field", None)
+        if getattr(p, "period_kind", None) == "month" and f in schema and f not in mat.distinct:
+            mat.distinct[f] = lf.select(pl.col(f).unique()).collect().to_series().to_list()
+    for p in policies:
         exprs.extend(p.columns(params, on, options, mat))
     return mat.apply(lf).select(exprs)
 
