@@ -12,6 +12,9 @@ from zjtx.rules.inputs import Schema, coerce_record, prepare
 from zjtx.rules.nodes import Materializer
 from zjtx.rules.params import Params
 
+DETAILS = ("full", "status")
+STATUS_COLUMNS = frozenset({"status", "score", "tax", "amount"})
+
 
 def parse_date(on: str | dt.date | dt.datetime) -> dt.date:
     if isinstance(on, dt.datetime):
@@ -40,9 +43,16 @@ def plan(
     options: dict[str, Any] | None = None,
     keep: Sequence[str] = ("uscc",),
     validate: bool = True,
+    detail: str = "full",
 ) -> pl.LazyFrame:
     """The lazy evaluation plan: input casting (by the record contract ``schema``) + one column
-    block per policy, with ``params`` resolved on ``on``."""
+    block per policy, with ``params`` resolved on ``on``.
+
+    ``detail``: ``"full"`` (every column of POLICIES.md §1.9) or ``"status"`` (per policy only
+    ``.status`` and its headline number — ``.score`` of a tier, ``.tax`` / ``.amount`` of a
+    calculator; the explanation columns — points, bounds, lists — are neither built nor computed)."""
+    if detail not in DETAILS:
+        raise ValueError(f"未知的输出详细程度 '{detail}'（可选：{'、'.join(DETAILS)}）")
     options = dict(options or {})
     fields = input_fields(policies, on, options)
     lf = prepare(frame, fields, schema, validate=validate)
@@ -54,7 +64,11 @@ def plan(
         if getattr(p, "period_kind", None) == "month" and f in schema and f not in mat.distinct:
             mat.distinct[f] = lf.select(pl.col(f).unique()).collect().to_series().to_list()
     for p in policies:
-        exprs.extend(p.columns(params, on, options, mat))
+        cols = p.columns(params, on, options, mat)
+        if detail == "status":
+            cols = [e for e in cols if e.meta.output_name()[len(p.id) + 1:] in STATUS_COLUMNS]
+        exprs.extend(cols)
+    # unused temporaries are dropped by Polars' projection pushdown
     return mat.apply(lf).select(exprs)
 
 

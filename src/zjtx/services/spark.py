@@ -73,23 +73,24 @@ def _policy_ids(policies: str | Sequence[str] | None, on: dt.date | None = None)
 
 
 def _evaluate_frame(frame: Any, ids: list[str], on: str, overlay: Mapping[str, Any] | None,
-                    options: Mapping[str, Any] | None, keep: Sequence[str], validate: bool) -> Any:
+                    options: Mapping[str, Any] | None, keep: Sequence[str], validate: bool,
+                    detail: str = "full") -> Any:
     from zjtx.api import evaluate_lazy
 
     return evaluate_lazy(frame, on, ids, dict(overlay) if overlay else None, options=options, keep=keep,
-                         validate=validate).collect(engine="in-memory")
+                         validate=validate, detail=detail).collect(engine="in-memory")
 
 
 def _partition(batches: Iterator[pa.RecordBatch], ids: list[str], on: str, overlay: Mapping[str, Any] | None,
                options: Mapping[str, Any] | None, keep: Sequence[str], validate: bool,
-               target: pa.Schema) -> Iterator[pa.RecordBatch]:
+               target: pa.Schema, detail: str = "full") -> Iterator[pa.RecordBatch]:
     """Executor side: Arrow batches → Polars → the rebuilt plan → Arrow batches of ``target``."""
     import polars as pl
     import pyarrow as pa
 
     def run(group: list[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         frame = pl.from_arrow(pa.Table.from_batches(group))
-        out = _evaluate_frame(frame, ids, on, overlay, options, keep, validate)
+        out = _evaluate_frame(frame, ids, on, overlay, options, keep, validate, detail)
         yield from out.to_arrow().cast(target).to_batches()
 
     group: list[pa.RecordBatch] = []
@@ -108,7 +109,7 @@ def _partition(batches: Iterator[pa.RecordBatch], ids: list[str], on: str, overl
 
 def output_schema(input_schema: Any, policies: str | Sequence[str] | None, on: str | dt.date,
                   params: Mapping[str, Any] | None = None, *, options: Mapping[str, Any] | None = None,
-                  keep: Sequence[str] = ("uscc",)) -> Any:
+                  keep: Sequence[str] = ("uscc",), detail: str = "full") -> Any:
     """The Spark schema of the result for a Spark input schema (the plan run on an empty frame)."""
     import polars as pl
     import pyarrow as pa
@@ -116,7 +117,7 @@ def output_schema(input_schema: Any, policies: str | Sequence[str] | None, on: s
 
     empty = pl.from_arrow(pa.Table.from_batches([], schema=to_arrow_schema(input_schema)))
     day = str(on)
-    out = _evaluate_frame(empty, _policy_ids(policies), day, params, options, keep, False)
+    out = _evaluate_frame(empty, _policy_ids(policies), day, params, options, keep, False, detail)
     return from_arrow_schema(out.to_arrow().schema)
 
 
@@ -129,6 +130,7 @@ def evaluate_spark(
     options: Mapping[str, Any] | None = None,
     keep: Sequence[str] = ("uscc",),
     validate: bool = True,
+    detail: str = "full",
 ) -> DataFrame:
     """Evaluate a Spark DataFrame of records as of ``on``; ``params`` is a reform overlay
     (parameter id → value), never resolved ``Params`` (executors resolve it themselves).
@@ -153,11 +155,11 @@ def evaluate_spark(
 
     wanted = set(input_fields(policy_list(ids), parse_date(day), opts or {})) | set(keep)
     sdf = sdf.select(*[sdf[c] for c in sdf.columns if c in wanted])
-    schema = output_schema(sdf.schema, ids, day, overlay, options=opts, keep=keep)
+    schema = output_schema(sdf.schema, ids, day, overlay, options=opts, keep=keep, detail=detail)
     target = to_arrow_schema(schema)
 
     def func(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        return _partition(batches, ids, day, overlay, opts, keep, validate, target)
+        return _partition(batches, ids, day, overlay, opts, keep, validate, target, detail)
 
     return sdf.mapInArrow(func, schema)
 
@@ -189,6 +191,7 @@ def evaluate_file(
     params: Mapping[str, Any] | None = None,
     keep: Sequence[str] = ("uscc", "name"),
     validate: bool = True,
+    detail: str = "full",
 ) -> int:
     """``zjtx evaluate FILE --engine spark``: evaluate a register on Spark; return the record count.
 
@@ -198,7 +201,7 @@ def evaluate_file(
     spark = session()
     sdf = read(spark, path)
     result = evaluate_spark(sdf, on, policies, params, keep=[k for k in keep if k in sdf.columns],
-                            validate=validate)
+                            validate=validate, detail=detail)
     if out is None:
         return result.count()
     target = str(out)

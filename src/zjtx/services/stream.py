@@ -73,6 +73,7 @@ def stream_evaluate(
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     progress: Progress | None = None,
     compression: str = "zstd",
+    detail: str = "full",
 ) -> StreamResult:
     """Evaluate a Parquet register into a Parquet result on the streaming engine, in chunks;
     ``progress(records done, total)`` after every chunk."""
@@ -99,7 +100,7 @@ def stream_evaluate(
     def evaluate(frame: pl.DataFrame, offset: int) -> pl.DataFrame:
         try:
             return evaluate_lazy(frame, day, [p.id for p in pols], prm, options=opts, keep=keep,
-                                 validate=validate).collect(engine="in-memory")
+                                 validate=validate, detail=detail).collect(engine="in-memory")
         except InputError as err:  # number the records within the whole file, not the chunk
             raise InputError([InputIssue(i.row + offset, i.uscc, i.field, i.value, i.reason)
                               for i in err.issues]) from None
@@ -141,7 +142,8 @@ def evaluate_to_parquet(
     validate: bool = True,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     progress: Progress | None = None,
+    detail: str = "full",
 ) -> int:
     """``zjtx evaluate in.parquet --out out.parquet``: stream the evaluation; return the record count."""
     return stream_evaluate(input, out, on, policies, params, validate=validate, chunk_rows=chunk_rows,
-                           progress=progress).records
+                           progress=progress, detail=detail).records

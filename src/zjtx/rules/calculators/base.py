@@ -46,7 +46,8 @@ from zjtx.rules.calculators.expr import (
 )
 from zjtx.rules.inputs import InputError, InputIssue, Schema
 from zjtx.rules.params import ParameterError, ParameterSet, Params
-from zjtx.rules.policy import _SEP, STATUS_ZH, PolicyError
+from zjtx.rules.policy import STATUS_ZH, PolicyError
+from zjtx.rules.policy import _list_pl as _names_pl
 
 COVER_YEARS = range(2010, 2041)
 MONEY = pl.Decimal(38, 2)
@@ -333,17 +334,9 @@ def wan(v: Any) -> str:
 
 
 def _list_pl(items: list[tuple[str, pl.Expr]]) -> pl.Expr:
-    """The names whose condition holds, in declaration order (one joined string, then split: the
-    ``concat_list`` of one string column per name was 10× slower; docs/benchmarks.md)."""
-    merged: dict[str, pl.Expr] = {}
-    for name, e in items:
-        merged[name] = merged[name] | e if name in merged else e
-    empty = pl.lit([], dtype=pl.List(pl.String))
-    if not merged:
-        return empty
-    joined = pl.concat_str([pl.when(merged[n].fill_null(False)).then(pl.lit(n)) for n in merged],
-                           separator=_SEP, ignore_nulls=True)
-    return pl.when(joined.is_null() | (joined == "")).then(empty).otherwise(joined.str.split(_SEP))
+    """The names whose condition holds, in declaration order (one bit mask per row, decoded per
+    distinct mask; ``zjtx.rules.policy._list_pl``)."""
+    return _names_pl(items, ordered=True)
 
 
 def _note(note: tuple, env: Env) -> str:
