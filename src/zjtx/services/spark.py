@@ -35,9 +35,46 @@ DEFAULT_MASTER = "local[2]"
 BATCH_ROWS = 100_000
 
 
-def session(master: str | None = None, app: str = "zjtx", conf: Mapping[str, str] | None = None) -> SparkSession:
+def package_archive(dest: str | Path | None = None) -> Path:
+    """The installed ``zjtx`` package as a zip archive (``zjtx/…``, no bytecode caches) for the
+    executors: Spark unpacks it in each executor's working directory (``spark.archives``), where
+    the catalog reads its parameter files like any installed copy."""
+    import tempfile
+    import zipfile
+
+    import zjtx
+
+    root = Path(zjtx.__file__).resolve().parent
+    out = Path(dest) if dest else Path(tempfile.mkdtemp(prefix="zjtx-spark-")) / "zjtx_pkg.zip"
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for f in sorted(root.rglob("*")):
+            if f.is_file() and "__pycache__" not in f.parts and f.suffix != ".pyc":
+                z.write(f, Path("zjtx") / f.relative_to(root))
+    return out
+
+
+def _local_cluster_env() -> None:
+    """``local-cluster[n,cores,mb]`` starts a master, workers and executor JVMs from SPARK_HOME: use
+    the pip-installed pyspark (its ``bin`` and bundled jars) and keep the workers' files in /tmp."""
+    import tempfile
+
+    if "SPARK_HOME" not in os.environ:
+        import pyspark
+
+        os.environ["SPARK_HOME"] = str(Path(pyspark.__file__).resolve().parent)
+    os.environ.setdefault("SPARK_WORKER_DIR", tempfile.mkdtemp(prefix="zjtx-spark-work-"))
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+
+
+def session(master: str | None = None, app: str = "zjtx", conf: Mapping[str, str] | None = None,
+            ship: bool | None = None) -> SparkSession:
     """The Spark session: an active one if any, else one on ``master`` / ``ZJTX_SPARK_MASTER`` /
-    the spark-submit master / ``local[2]``."""
+    the spark-submit master / ``local[2]``.
+
+    ``ship`` (default: for any master but ``local[…]``): send this ``zjtx`` to the executors as an
+    archive (``package_archive``, ``spark.archives`` + the executors' ``PYTHONPATH``), so executors
+    run the driver's version without installing it. Under spark-submit, ship the wheel or a packed
+    environment instead (docs/benchmarks.md, "The Spark runner")."""
     try:
         from pyspark.sql import SparkSession
     except ModuleNotFoundError:  # the optional extra is not installed
@@ -50,6 +87,13 @@ def session(master: str | None = None, app: str = "zjtx", conf: Mapping[str, str
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     builder = SparkSession.builder.appName(app)
     master = master or os.environ.get("ZJTX_SPARK_MASTER")
+    if master and master.startswith("local-cluster"):
+        _local_cluster_env()
+    if ship is None:
+        ship = bool(master) and not master.startswith("local[")
+    if ship:
+        builder = builder.config("spark.archives", f"{package_archive()}#zjtx_pkg").config(
+            "spark.executorEnv.PYTHONPATH", "zjtx_pkg")
     if master:
         builder = builder.master(master)
     elif "PYSPARK_GATEWAY_PORT" not in os.environ:  # not under spark-submit: local mode
@@ -61,6 +105,8 @@ def session(master: str | None = None, app: str = "zjtx", conf: Mapping[str, str
     if (master or DEFAULT_MASTER).startswith("local"):
         defaults.update({"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "4",
                          "spark.driver.memory": os.environ.get("ZJTX_SPARK_DRIVER_MEMORY", "2g")})
+    if (master or "").startswith("local-cluster"):
+        defaults.update({"spark.driver.host": "127.0.0.1", "spark.executor.memory": "512m"})
     for k, v in {**defaults, **dict(conf or {})}.items():
         builder = builder.config(k, v)
     return builder.getOrCreate()
