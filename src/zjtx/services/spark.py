@@ -54,15 +54,21 @@ def package_archive(dest: str | Path | None = None) -> Path:
 
 
 def _local_cluster_env() -> None:
-    """``local-cluster[n,cores,mb]`` starts a master, workers and executor JVMs from SPARK_HOME: use
-    the pip-installed pyspark (its ``bin`` and bundled jars) and keep the workers' files in /tmp."""
+    """``local-cluster[n,cores,mb]`` starts a master, workers and executor JVMs from SPARK_HOME and
+    keeps the workers' files under ``SPARK_HOME/work``: use the pip-installed pyspark (its ``bin`` and
+    bundled jars) through a SPARK_HOME of links in a temporary directory, so nothing is written
+    into the installation."""
     import tempfile
 
     if "SPARK_HOME" not in os.environ:
         import pyspark
 
-        os.environ["SPARK_HOME"] = str(Path(pyspark.__file__).resolve().parent)
-    os.environ.setdefault("SPARK_WORKER_DIR", tempfile.mkdtemp(prefix="zjtx-spark-work-"))
+        real = Path(pyspark.__file__).resolve().parent
+        home = Path(tempfile.mkdtemp(prefix="zjtx-spark-home-"))
+        for entry in real.iterdir():
+            if entry.name != "work":
+                (home / entry.name).symlink_to(entry)
+        os.environ["SPARK_HOME"] = str(home)
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
 
 
@@ -238,21 +244,30 @@ def evaluate_file(
     keep: Sequence[str] = ("uscc", "name"),
     validate: bool = True,
     detail: str = "full",
+    partition_by: Sequence[str] = (),
+    spark: SparkSession | None = None,
 ) -> int:
     """``zjtx evaluate FILE --engine spark``: evaluate a register on Spark; return the record count.
 
-    ``out`` ending in ``.parquet`` is written by Spark (a directory of part files, as Spark writes
-    it — readable by ``pl.scan_parquet(out + "/*.parquet")``); other formats (csv, xlsx, json) are
-    collected to the driver and written there; without ``out`` the result is only counted."""
-    spark = session()
+    ``path`` may be a partitioned Parquet directory (``division=…/part-….parquet``: the partition
+    columns are read back as columns). ``out`` ending in ``.parquet`` or an existing directory is
+    written by Spark (a directory of part files, readable by ``pl.scan_parquet(out + "/**/*.parquet")``),
+    partitioned by ``partition_by`` (input columns kept in the result, e.g. ``division``); other
+    formats (csv, xlsx, json) are collected to the driver and written there; without ``out`` the
+    result is only counted."""
+    spark = spark or session()
     sdf = read(spark, path)
-    result = evaluate_spark(sdf, on, policies, params, keep=[k for k in keep if k in sdf.columns],
-                            validate=validate, detail=detail)
+    keep = [k for k in [*keep, *partition_by] if k in sdf.columns]
+    result = evaluate_spark(sdf, on, policies, params, keep=list(dict.fromkeys(keep)), validate=validate,
+                            detail=detail)
     if out is None:
         return result.count()
     target = str(out)
-    if target.lower().endswith(".parquet"):
-        result.write.mode("overwrite").parquet(target)
+    if target.lower().endswith(".parquet") or Path(target).is_dir():
+        writer = result.write.mode("overwrite")
+        if partition_by:
+            writer = writer.partitionBy(*partition_by)
+        writer.parquet(target)
         return spark.read.parquet(target).count()
     import polars as pl
 
