@@ -250,7 +250,8 @@ def evaluate_file(
     """``zjtx evaluate FILE --engine spark``: evaluate a register on Spark; return the record count.
 
     ``path`` may be a partitioned Parquet directory (``division=…/part-….parquet``: the partition
-    columns are read back as columns). ``out`` ending in ``.parquet`` or an existing directory is
+    columns are read back as columns). ``out`` ending in ``.parquet``, without a suffix or an existing
+    directory is
     written by Spark (a directory of part files, readable by ``pl.scan_parquet(out + "/**/*.parquet")``),
     partitioned by ``partition_by`` (input columns kept in the result, e.g. ``division``); other
     formats (csv, xlsx, json) are collected to the driver and written there; without ``out`` the
@@ -263,7 +264,7 @@ def evaluate_file(
     if out is None:
         return result.count()
     target = str(out)
-    if target.lower().endswith(".parquet") or Path(target).is_dir():
+    if target.lower().endswith(".parquet") or Path(target).is_dir() or not Path(target).suffix:
         writer = result.write.mode("overwrite")
         if partition_by:
             writer = writer.partitionBy(*partition_by)
