@@ -33,7 +33,19 @@ def register() -> pl.DataFrame:
         if name not in ("uscc", "name", "division"):
             s = s.scatter(np.flatnonzero(rng.random(recs.height) < 0.05), None)
         cols.append(s)
-    return pl.DataFrame(cols)
+    # tax periods across several parameter segments (and malformed ones), so that each partition and
+    # each streamed chunk compiles its own set of segments of vat_small_scale
+    periods = ["2019-01", "2020-Q2", "2021-06", "2022-05", "2023-Q1", "2024-03", "2024-Q4", "2024-13", None]
+    n = recs.height
+    sales5 = rng.integers(0, 200_000, n).astype(float)
+    extra = pl.DataFrame({
+        "vat_period": [periods[i] for i in rng.integers(0, len(periods), n)],
+        "sales_3pct": pl.Series(rng.integers(0, 900_000, n).astype(float)).scatter(
+            np.flatnonzero(rng.random(n) < 0.05), None),
+        "sales_5pct": sales5,
+        "sales_real_estate": sales5 * rng.integers(0, 2, n),
+    })
+    return pl.concat([pl.DataFrame(cols), extra], how="horizontal")
 
 
 @pytest.fixture(scope="module")
@@ -93,4 +105,5 @@ def test_streaming_in_memory_and_spark_agree(cluster, register, tmp_path) -> Non
     for col in memory.columns:
         assert sparked[col].equals(memory[col]), f"{col} differs between Spark and Polars"
     assert memory["tech_sme.status"].n_unique() >= 3
-    assert memory["vat_small_scale.status"].n_unique() >= 2
+    assert set(memory["vat_small_scale.status"]) >= {"qualified", "not_qualified", "unknown"}
+    assert memory["vat_small_scale.regime"].n_unique() >= 4  # several parameter segments
