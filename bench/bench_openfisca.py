@@ -91,7 +91,7 @@ def run(n: int, repeat: int = 1, whatif: str | None = None) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, nargs="+", default=[1_000_000])
-    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--repeat", type=int, default=3, help="best of (the plan compiles once per register, as in a run)")
     ap.add_argument("--whatif", default=None, help="engine what-if patches (bench/whatif.py): all|bands|lists")
     a = ap.parse_args()
     for n in a.n:
