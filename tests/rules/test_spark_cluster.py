@@ -45,7 +45,8 @@ def register() -> pl.DataFrame:
         "sales_5pct": sales5,
         "sales_real_estate": sales5 * rng.integers(0, 2, n),
     })
-    return pl.concat([pl.DataFrame(cols), extra], how="horizontal")
+    base = pl.DataFrame(cols)
+    return pl.concat([base.drop([c for c in extra.columns if c in base.columns]), extra], how="horizontal")
 
 
 @pytest.fixture(scope="module")
