@@ -51,8 +51,8 @@ def run(n: int, which: str) -> None:
     t_twice = time.perf_counter() - t
     line("reform", n=n, what="one_evaluation", policies=which, secs=t_one)
     line("reform", n=n, what="evaluate_twice_and_diff", secs=t_twice, changed=changed.height)
-    if importlib.util.find_spec("zjtx.rules.reform") is not None:
-        from zjtx.rules.reform import simulate
+    if importlib.util.find_spec("zjtx.services.reform") is not None:
+        from zjtx.services.reform import simulate
 
         t = time.perf_counter()
         res = simulate(df, ON, OVERLAY, policies=pols, validate=False)

@@ -37,6 +37,7 @@ def main() -> None:
     ap.add_argument("--validate", action="store_true")
     ap.add_argument("--chunk", type=int, default=250_000)
     ap.add_argument("--whatif", default=None)
+    ap.add_argument("--detail", default="full", choices=["full", "status"])
     ap.add_argument("--bench", default="catalog")
     ap.add_argument("--max-rss-mb", type=float, default=8000, help="stop beyond this (a shared machine)")
     ap.add_argument("--max-seconds", type=float, default=0, help="stop after this long (0: no limit)")
@@ -58,13 +59,14 @@ def main() -> None:
     n = parquet_rows(a.input)
     t = time.perf_counter()
     try:
-        r = stream_evaluate(a.input, out, ON, pols, validate=a.validate, chunk_rows=a.chunk, progress=False)
+        r = stream_evaluate(a.input, out, ON, pols, validate=a.validate, chunk_rows=a.chunk, progress=None,
+                           detail=a.detail)
     finally:
         if os.path.exists(out):
             os.remove(out)
     secs = time.perf_counter() - t
     line(a.bench, n=n, what="zjtx_streaming", policies=a.policies, n_policies=len(pols), validate=a.validate,
-         secs=secs, rate=r.records / secs, peak_rss_mb=peak_rss_mb(), chunk=a.chunk, whatif=a.whatif or "-")
+         secs=secs, rate=r.records / secs, peak_rss_mb=peak_rss_mb(), chunk=a.chunk, detail=a.detail)
 
 
 if __name__ == "__main__":

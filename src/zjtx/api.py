@@ -40,13 +40,14 @@ def evaluate_lazy(
     options: Mapping[str, Any] | None = None,
     keep: Sequence[str] = ("uscc",),
     validate: bool = True,
+    detail: str = "full",
 ) -> pl.LazyFrame:
     """The evaluation as a lazy Polars plan (for streaming or further queries)."""
     from zjtx.rules.inputs import to_frame
 
     day = parse_date(on)
     return plan(to_frame(records), policy_list(policies, day), resolve_params(day, params), day, catalog().schema,
-                dict(options or {}), keep=keep, validate=validate)
+                dict(options or {}), keep=keep, validate=validate, detail=detail)
 
 
 def evaluate(
@@ -58,15 +59,18 @@ def evaluate(
     options: Mapping[str, Any] | None = None,
     keep: Sequence[str] = ("uscc",),
     validate: bool = True,
+    detail: str = "full",
 ) -> pl.DataFrame:
     """Evaluate every record against the policies as of ``on``.
 
     ``records``: a Polars/pandas DataFrame, a list of dicts, or a path (CSV/XLSX/Parquet/JSON).
     Returns the input's ``uscc`` plus, per policy, ``<policy>.status``, ``.score``, ``.score_min``,
     ``.score_max``, ``.route``, ``.regime``, ``.pts.<indicator>``, ``.missing``, ``.manual``,
-    ``.provisional`` (POLICIES.md §1.9). Raises ``InputError`` naming every bad record and field.
+    ``.provisional`` (POLICIES.md §1.9); with ``detail="status"`` only ``.status`` and ``.score`` /
+    ``.tax`` / ``.amount``. Raises ``InputError`` naming every bad record and field.
     """
-    return evaluate_lazy(records, on, policies, params, options=options, keep=keep, validate=validate).collect()
+    return evaluate_lazy(records, on, policies, params, options=options, keep=keep, validate=validate,
+                         detail=detail).collect()
 
 
 def explain(

@@ -62,3 +62,23 @@ def test_empty_register(tmp_path) -> None:
     assert evaluate_to_parquet(src, out, on=ON, policies=["tech_sme"], progress=False) == 0
     got = pl.read_parquet(out)
     assert got.height == 0 and "tech_sme.status" in got.columns
+
+
+def test_detail_status_is_the_full_result_narrowed(register, tmp_path) -> None:
+    """``detail="status"`` keeps per policy only ``.status`` and its headline number, with the same
+    values as the full output — for tiers and calculators, in memory and streamed."""
+    from zjtx.policies import catalog
+
+    recs, path = register
+    every = catalog().ids
+    full = zjtx.evaluate(recs, on=ON, policies=every, keep=("uscc", "name"))
+    narrow = zjtx.evaluate(recs, on=ON, policies=every, keep=("uscc", "name"), detail="status")
+    suffixes = {c.rsplit(".", 1)[-1] for c in narrow.columns if "." in c}
+    assert suffixes == {"status", "score", "tax", "amount"}
+    assert "tech_sme.missing" in full.columns and "tech_sme.missing" not in narrow.columns
+    assert narrow.equals(full.select(narrow.columns))
+    out = tmp_path / "narrow.parquet"
+    stream_evaluate(path, out, ON, every, chunk_rows=300, progress=None, detail="status")
+    assert pl.read_parquet(out).equals(narrow)
+    with pytest.raises(ValueError, match="详细程度"):
+        zjtx.evaluate(recs.head(3), on=ON, detail="everything")

@@ -82,6 +82,7 @@ def evaluate(
     engine: Annotated[str, typer.Option(help="polars（默认）或 spark")] = "polars",
     limit: Annotated[int, typer.Option(help="终端显示的户数")] = 20,
     validate: Annotated[bool, typer.Option(help="逐条检查输入（大文件可关闭）")] = True,
+    detail: Annotated[str, typer.Option(help="输出详细程度：full（全部说明列）或 status（仅结论与得分/金额，大名录更快）")] = "full",
 ) -> None:
     """评价企业名录：每户对照各层级政策，给出 达标/未达标/待核验 及得分。"""
     from zjtx.api import evaluate_lazy, policy_list
@@ -92,7 +93,7 @@ def evaluate(
     if engine == "spark":
         from zjtx.services import spark as spark_runner
 
-        n = spark_runner.evaluate_file(input, on=on, policies=policies, out=out)
+        n = spark_runner.evaluate_file(input, on=on, policies=policies, out=out, detail=detail)
         secs = time.perf_counter() - started
         console.print(f"[bold]完成[/]：{n} 户，{secs:.2f} 秒，{n / max(secs, 1e-9):,.0f} 户/秒（Spark）")
         return
@@ -103,13 +104,13 @@ def evaluate(
 
         with _progress() as bar:
             task = bar.add_task("evaluate", total=None)
-            n = stream.evaluate_to_parquet(input, out, on=on, policies=policies, validate=validate,
+            n = stream.evaluate_to_parquet(input, out, on=on, policies=policies, validate=validate, detail=detail,
                                            progress=lambda done, total: bar.update(task, completed=done, total=total))
         secs = time.perf_counter() - started
         console.print(f"[bold]完成[/]：{n} 户，{secs:.2f} 秒，{n / max(secs, 1e-9):,.0f} 户/秒 → {out}")
         return
     keep = ("uscc", "name")
-    df = evaluate_lazy(input, on=on, policies=policies, keep=keep, validate=validate).collect()
+    df = evaluate_lazy(input, on=on, policies=policies, keep=keep, validate=validate, detail=detail).collect()
     secs = time.perf_counter() - started
     console.print(_summary_table(df, policies))
     if limit:

@@ -145,22 +145,36 @@ def status_of(q: bool | None, q_lo: bool | None, q_hi: bool | None) -> str:
 _SEP = "\x1f"
 
 
-def _list_pl(items: list[tuple[str, pl.Expr]]) -> pl.Expr:
-    """The names whose condition holds, as a sorted list of strings (e.g. the missing fields).
+def _list_pl(items: list[tuple[str, pl.Expr]], ordered: bool = False) -> pl.Expr:
+    """The names whose condition holds, as a list of strings (e.g. the missing fields): sorted, or
+    in the order given with ``ordered``.
 
-    Built as one joined string then split (10× cheaper than ``concat_list`` + ``drop_nulls`` on
-    millions of rows; docs/benchmarks.md)."""
+    Built as one bit mask per row (one bit per name); the distinct masks of a batch — a few dozen in
+    a register — are decoded in Python and joined back (3–4× cheaper than joining and splitting a
+    string per row, 10× cheaper than ``concat_list`` + ``drop_nulls``; docs/benchmarks.md)."""
     merged: dict[str, pl.Expr] = {}
     for name, e in items:
         merged[name] = merged[name] | e if name in merged else e
     empty = pl.lit([], dtype=pl.List(pl.String))
     if not merged:
         return empty
-    joined = pl.concat_str(
-        [pl.when(merged[n].fill_null(False)).then(pl.lit(n)) for n in sorted(merged)],
-        separator=_SEP, ignore_nulls=True,
-    )
-    return pl.when(joined.is_null() | (joined == "")).then(empty).otherwise(joined.str.split(_SEP))
+    names = list(merged) if ordered else sorted(merged)
+    if len(names) > 63:  # beyond one 64-bit mask: join and split a string
+        joined = pl.concat_str([pl.when(merged[n].fill_null(False)).then(pl.lit(n)) for n in names],
+                               separator=_SEP, ignore_nulls=True)
+        return pl.when(joined.is_null() | (joined == "")).then(empty).otherwise(joined.str.split(_SEP))
+    mask = pl.sum_horizontal([merged[n].fill_null(False).cast(pl.UInt64) * (1 << i) for i, n in enumerate(names)])
+    return mask.map_batches(_decoder(tuple(names)), return_dtype=pl.List(pl.String), is_elementwise=True)
+
+
+def _decoder(names: tuple[str, ...]) -> Any:
+    def decode(mask: pl.Series) -> pl.Series:
+        keys = mask.unique()
+        lists = [[n for i, n in enumerate(names) if (k >> i) & 1] for k in keys.to_list()]
+        table = pl.DataFrame({"k": keys, "v": pl.Series(lists, dtype=pl.List(pl.String))})
+        return mask.to_frame("k").join(table, on="k", how="left", maintain_order="left")["v"]
+
+    return decode
 
 
 @dataclass

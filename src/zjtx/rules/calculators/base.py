@@ -47,6 +47,7 @@ from zjtx.rules.calculators.expr import (
 from zjtx.rules.inputs import InputError, InputIssue, Schema
 from zjtx.rules.params import ParameterError, ParameterSet, Params
 from zjtx.rules.policy import STATUS_ZH, PolicyError
+from zjtx.rules.policy import _list_pl as _names_pl
 
 COVER_YEARS = range(2010, 2041)
 MONEY = pl.Decimal(38, 2)
@@ -135,6 +136,32 @@ def month_code(s: str) -> int:
     return int(y) * 12 + int(m) - 1
 
 
+def period_of_text(v: Any, allow_quarter: bool = True) -> Period | None:
+    """A period text as ``parse_period`` reads it (None when malformed), as the Polars columns do."""
+    if v is None:
+        return None
+    s = str(v).strip().upper()
+    m = MONTH_RE.match(s)
+    if m and 1 <= int(m.group(2)) <= 12 and s.isascii():
+        return Period("month", int(m.group(1)), int(m.group(2)))
+    q = QUARTER_RE.match(s)
+    if q and allow_quarter and s.isascii():
+        return Period("quarter", int(q.group(1)), int(q.group(2)))
+    return None
+
+
+def period_map(env: PEnv, col: str, allow_quarter: bool, what: Callable[[Period], int]) -> pl.Expr | None:
+    """``what(period)`` per row, looked up from the frame's distinct period texts (parsed once in
+    Python), or None when the plan was built without them."""
+    values = getattr(env.mat, "distinct", {}).get(col) if env.mat is not None else None
+    if values is None:
+        return None
+    m = {v: what(p) for v in values if v is not None and (p := period_of_text(v, allow_quarter)) is not None}
+    if not m:
+        return pl.lit(None, pl.Int64)
+    return pl.col(col).cast(pl.String).replace_strict(m, default=None, return_dtype=pl.Int64)
+
+
 class PeriodMonths(Node):
     """Months in the record's tax period (3 for a quarter)."""
 
@@ -145,7 +172,10 @@ class PeriodMonths(Node):
         return Fraction(env.period.months)
 
     def _pl(self, env: PEnv) -> S:
-        return S(period_months_pl(self.col).cast(pl.Int128), 1)
+        e = period_map(env, self.col, True, lambda p: p.months)
+        if e is None:
+            return S(period_months_pl(self.col).cast(pl.Int128), 1)
+        return S(env.mat.get(("period.months", self.col), lambda: e).cast(pl.Int128), 1)
 
     def text(self) -> str:
         return "所属期月数"
@@ -162,6 +192,9 @@ class PeriodMonth(Node):
         return Fraction(d.year * 12 + d.month - 1)
 
     def _pl(self, env: PEnv) -> S:
+        e = period_map(env, self.col, self.allow_quarter, lambda p: p.start.year * 12 + p.start.month - 1)
+        if e is not None:
+            return S(env.mat.get(("period.month", self.col, self.allow_quarter), lambda: e).cast(pl.Int128), 1)
         d = period_start_pl(self.col, self.allow_quarter)
         return S((d.dt.year().cast(pl.Int128) * 12 + d.dt.month().cast(pl.Int128) - 1), 1)
 
@@ -301,14 +334,9 @@ def wan(v: Any) -> str:
 
 
 def _list_pl(items: list[tuple[str, pl.Expr]]) -> pl.Expr:
-    merged: dict[str, pl.Expr] = {}
-    for name, e in items:
-        merged[name] = merged[name] | e if name in merged else e
-    if not merged:
-        return pl.lit([], dtype=pl.List(pl.String))
-    return pl.concat_list(
-        [pl.when(merged[n].fill_null(False)).then(pl.lit(n)).otherwise(pl.lit(None, pl.String)) for n in merged]
-    ).list.drop_nulls()
+    """The names whose condition holds, in declaration order (one bit mask per row, decoded per
+    distinct mask; ``zjtx.rules.policy._list_pl``)."""
+    return _names_pl(items, ordered=True)
 
 
 def _note(note: tuple, env: Env) -> str:
@@ -578,22 +606,39 @@ class Calculator(ABC):
             raw["regime"] = pl.lit(self.regime_for(period.end).id)
             covered: pl.Expr = pl.lit(True)
         else:
-            start = period_start_pl(self.period_field, self.allow_quarter)
-            end = start.dt.offset_by("1mo").dt.offset_by("-1d")
-            if self.allow_quarter:
-                end = pl.when(period_months_pl(self.period_field) == 3).then(
-                    start.dt.offset_by("3mo").dt.offset_by("-1d")).otherwise(end)
             segs = self.segments(ps)
-            which: Any = None
-            for i, (s_, e) in enumerate(segs):
-                cond = (start >= pl.lit(s_)) if e is None else ((start >= pl.lit(s_)) & (end <= pl.lit(e)))
-                which = pl.when(cond).then(pl.lit(i)) if which is None else which.when(cond).then(pl.lit(i))
-            idx: pl.Expr = which.otherwise(None) if which is not None else pl.lit(None, pl.Int32)
+            values = mat.distinct.get(self.period_field) if mat is not None else None
+            if values is not None:
+                # the frame's distinct periods, parsed once: each to the segment that holds it whole;
+                # only the segments that occur are compiled (a row-wise ``when`` evaluates every branch)
+                seg_of: dict[Any, int] = {}
+                for v in values:
+                    per = period_of_text(v, self.allow_quarter)
+                    for i, (s_, e) in enumerate(segs):
+                        if per is not None and s_ <= per.start and (e is None or per.end <= e):
+                            seg_of[v] = i
+                            break
+                present = sorted(set(seg_of.values())) or [0]
+                idx: pl.Expr = (pl.col(self.period_field).cast(pl.String).replace_strict(
+                    seg_of, default=None, return_dtype=pl.Int32) if seg_of else pl.lit(None, pl.Int32))
+            else:
+                start = period_start_pl(self.period_field, self.allow_quarter)
+                end = start.dt.offset_by("1mo").dt.offset_by("-1d")
+                if self.allow_quarter:
+                    end = pl.when(period_months_pl(self.period_field) == 3).then(
+                        start.dt.offset_by("3mo").dt.offset_by("-1d")).otherwise(end)
+                which: Any = None
+                for i, (s_, e) in enumerate(segs):
+                    cond = (start >= pl.lit(s_)) if e is None else ((start >= pl.lit(s_)) & (end <= pl.lit(e)))
+                    which = pl.when(cond).then(pl.lit(i)) if which is None else which.when(cond).then(pl.lit(i))
+                idx = which.otherwise(None) if which is not None else pl.lit(None, pl.Int32)
+                present = list(range(len(segs)))
             if mat is not None:
                 built = idx
-                idx = mat.get((self.id, "segment"), lambda: built)
+                idx = mat.get((self.id, "segment", tuple(present)), lambda: built)
             chains: dict[str, Any] = {}
-            for i, (s_, _) in enumerate(segs):
+            for i in present:
+                s_ = segs[i][0]
                 seg = self._compile(self.params_for(s_, params), options, mat, s_.isoformat())
                 seg["regime"] = pl.lit(self.regime_for(s_).id)
                 for k, ex in seg.items():

@@ -71,6 +71,9 @@ class PEnv:
     mat: Any = None
     key: Any = ""
     reused: frozenset[int] = frozenset()
+    # every node compiles once per environment (a declaration is a DAG: without this, a node reached
+    # along k paths is rebuilt k times, exponentially in the depth of nested ``Case``/``Lookup``)
+    memo: dict[int, Any] = field(default_factory=dict)
 
     def shared(self, node: Node, build: Any) -> Any:
         if self.mat is None or id(node) not in self.reused:
@@ -131,11 +134,17 @@ class Node(ABC):
         return env.cache[key]
 
     def pl(self, env: PEnv) -> Any:
+        key = id(self)
+        if key in env.memo:
+            return env.memo[key]
         if self.kind == "num":
             s = self._pl(env)
             e = env.shared(self, lambda: s.e)
-            return S(e, s.den)
-        return env.shared(self, lambda: self._pl(env))
+            out: Any = S(e, s.den)
+        else:
+            out = env.shared(self, lambda: self._pl(env))
+        env.memo[key] = out
+        return out
 
     @abstractmethod
     def _ev(self, env: Env) -> Any:

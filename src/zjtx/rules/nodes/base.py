@@ -60,6 +60,9 @@ class Materializer:
         self.level_of: dict[str, int] = {}
         self.stages: dict[int, list[pl.Expr]] = {}
         self._levels: list[int] = []
+        # the distinct values of some input columns of the frame being planned (a calculator's tax
+        # period field): parsed once per frame in Python instead of once per row in Polars
+        self.distinct: dict[str, list[Any]] = {}
 
     def _note(self, level: int) -> None:
         if self._levels:
