@@ -20,6 +20,10 @@ if _PG_URL:
 else:
     os.environ.pop("DATABASE_URL", None)
 
+# Background jobs run at once inside the test (django-tasks' ImmediateBackend); the tests of the queue
+# itself (tests/web/test_web_jobs.py) switch to the database backend and run the worker.
+os.environ.setdefault("ZJTX_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
+
 import django  # noqa: E402
 
 django.setup()

@@ -159,3 +159,38 @@ def verify() -> Report:
     if unchained:
         report.problems.append(f"{unchained} 条记录不在链中（无序号，插入的记录）")
     return report
+
+
+def append_many(entries: list[dict[str, Any]], batch: int = 2000) -> int:
+    """Insert many chained entries of one chain at once (an import's changes): the head is locked once,
+    the hashes are computed in order and the rows bulk-inserted — inside the caller's transaction."""
+    from django.utils import timezone
+
+    from zjtx.apps.accounts.models import AuditEntry, AuditHead
+
+    if not entries:
+        return 0
+    chains = {chain_for(e["action"]) for e in entries}
+    if len(chains) != 1:
+        raise ValueError("append_many: entries of one chain only")
+    chain = chains.pop()
+    rows = []
+    with transaction.atomic():
+        head = _lock_head(chain)
+        seq, prev = head.seq, head.hash
+        now = timezone.now()
+        for e in entries:
+            values = dict(e)
+            values["before"] = _json_roundtrip(values.get("before"))
+            values["after"] = _json_roundtrip(values.get("after"))
+            values["changed"] = _json_roundtrip(values.get("changed") or [])
+            values["chain"] = chain
+            seq += 1
+            values["seq"], values["prev_hash"], values["time"] = seq, prev, now
+            user = values.pop("user", None)
+            values["user_id"] = getattr(user, "pk", None)
+            values["hash"] = prev = digest(values)
+            rows.append(AuditEntry(**values))
+        AuditEntry.objects.bulk_create(rows, batch_size=batch)
+        AuditHead.objects.filter(pk=head.pk).update(seq=seq, hash=prev)
+    return len(rows)

@@ -11,13 +11,12 @@ import hashlib
 import json
 import logging
 import math
-import threading
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -430,29 +429,43 @@ def run_queryset(run: EvaluationRun) -> QuerySet:
 
 
 def start_run(run: EvaluationRun, *, background: bool | None = None) -> EvaluationRun:
-    """Execute a run: small registers at once, larger ones in a background thread (progress in the DB)."""
+    """Execute a run: small registers at once, larger ones on the task queue (``zjtx worker``; progress
+    in the DB, cancellable, listed under 后台任务)."""
     if background is None:
         background = run_queryset(run).count() > getattr(settings, "ZJTX_EVAL_SYNC_ENTERPRISES", 200)
     if background:
-        threading.Thread(target=_run_in_thread, args=(run.pk,), name=f"zjtx-eval-{run.pk}", daemon=True).start()
+        from zjtx.apps.evaluations.tasks import run_evaluation
+        from zjtx.apps.jobs.models import Job
+        from zjtx.apps.jobs.services import submit
+
+        submit(run_evaluation, user=run.created_by, kind=Job.Kind.EVALUATION,
+               title=f"评价批次 #{run.pk}：{run.name or run.on.isoformat()}", run_id=run.pk)
     else:
         execute_run(run.pk)
     run.refresh_from_db()
     return run
 
 
-def _run_in_thread(run_id: int) -> None:
-    try:
-        execute_run(run_id)
-    finally:
-        connections.close_all()
+def run_job(run: EvaluationRun) -> Any:
+    """The background job (``zjtx.apps.jobs``) executing this run, if any."""
+    from zjtx.apps.jobs.models import Job
+
+    return Job.objects.filter(kind=Job.Kind.EVALUATION, args__run_id=run.pk).order_by("-created_at").first()
 
 
-def execute_run(run_id: int) -> EvaluationRun:
-    """Build the records, evaluate them in chunks (updating progress), store items, results and flags."""
+def execute_run(run_id: int, progress: Any = None) -> EvaluationRun:
+    """Build the records, evaluate them in chunks (updating progress), store items, results and flags.
+    ``progress(processed, total)`` may raise to stop (the job's cancellation): nothing of the run stays."""
+    from zjtx.apps.jobs.services import JobCancelled
+
     run = EvaluationRun.objects.get(pk=run_id)
     try:
-        _execute(run)
+        _execute(run, progress)
+    except JobCancelled:
+        RunEnterprise.objects.filter(run=run).delete()
+        EvaluationRun.objects.filter(pk=run.pk).update(status=EvaluationRun.Status.FAILED, error="已取消（未保存任何结果）",
+                                                       finished_at=timezone.now())
+        raise
     except Exception as exc:  # the run records its failure; nothing half-written stays
         log.exception("evaluation run %s failed", run.pk)
         RunEnterprise.objects.filter(run=run).delete()
@@ -462,12 +475,13 @@ def execute_run(run_id: int) -> EvaluationRun:
     return run
 
 
-def _execute(run: EvaluationRun) -> None:
+def _execute(run: EvaluationRun, progress: Any = None) -> None:
     import zjtx
     from zjtx.apps.enterprises.models import Title
     from zjtx.apps.enterprises.records import records_for
     from zjtx.facts import industries as fi
 
+    RunEnterprise.objects.filter(run=run).delete()  # a run restarted after its worker died starts afresh
     ents = run_queryset(run)
     EvaluationRun.objects.filter(pk=run.pk).update(status=EvaluationRun.Status.RUNNING, processed=0,
                                                    total=ents.count())
@@ -522,6 +536,8 @@ def _execute(run: EvaluationRun) -> None:
                         near_miss=is_near_miss(r["status"], r["score"], r["score_max"], thresholds[p]), **r))
                 RunResult.objects.bulk_create(results)
         EvaluationRun.objects.filter(pk=run.pk).update(processed=min(total, start + CHUNK))
+        if progress is not None:
+            progress(min(total, start + CHUNK), total)
     reachable = solve_reserve(run, records, policies, overlay) if solver_enabled(total) else None
     EvaluationRun.objects.filter(pk=run.pk).update(
         status=EvaluationRun.Status.DONE, processed=total, finished_at=timezone.now(),

@@ -69,7 +69,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
                       "flags": flags.get(p, 0), "near": near.get(p, 0), "reachable": reach.get(p, 0)})
     others = services.visible_runs(request.user).filter(status=EvaluationRun.Status.DONE).exclude(pk=run.pk)[:50]
     return render(request, "evaluations/run_detail.html", {
-        "run": run, "table": table, "others": others, "statuses": ("qualified", "not_qualified", "unknown",
+        "run": run, "table": table, "others": others, "job": services.run_job(run) if run.status in (
+            EvaluationRun.Status.QUEUED, EvaluationRun.Status.RUNNING) else None, "statuses": ("qualified", "not_qualified", "unknown",
                                                                    "manual_review"),
         "status_labels": [services.status_label(s) for s in ("qualified", "not_qualified", "unknown",
                                                              "manual_review")],
