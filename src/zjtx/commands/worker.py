@@ -27,7 +27,7 @@ def worker(
     run_worker(interval=interval, once=once, schedule=not no_schedule)
 
 
-def run_worker(*, interval: float = 1.0, once: bool = False, schedule: bool = True) -> None:
+def run_worker(*, interval: float = 1.0, once: bool = False, schedule: bool = True, signals: bool = True) -> None:
     """The worker loop (django-tasks-db's worker in batch passes, with recovery and the schedule between)."""
     import logging
 
@@ -40,7 +40,8 @@ def run_worker(*, interval: float = 1.0, once: bool = False, schedule: bool = Tr
     worker_id = services.worker_name()
     w = Worker(queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
                max_tasks=None, worker_id=worker_id, excluded_queue_names=[])
-    w.configure_signals()
+    if signals:  # SIGTERM/SIGINT: finish the running task, then stop
+        w.configure_signals()
     console.print(f"后台任务进程已启动（{worker_id}）")
     while w.running:
         close_old_connections()

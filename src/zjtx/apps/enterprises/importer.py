@@ -641,6 +641,19 @@ def request_cancel(job: ImportJob) -> None:
         cancel(qjob)
 
 
+def job_ended(args: dict[str, Any], status: str, reason: str) -> None:
+    """The import's background job ended without applying it (cancelled in the queue, or its worker died
+    for good): the import says so. Nothing was written (the commit is all or nothing)."""
+    pk = args.get("import_id")
+    done = ImportJob.Status.CANCELLED if status == "cancelled" else ImportJob.Status.FAILED
+    err = {"sheet": "", "row": 0, "column": "导入", "message": reason, "text": reason}
+    for job in ImportJob.objects.filter(pk=pk, status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]).defer(
+            "content"):
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=done, finished_at=timezone.now(), processed_rows=0,
+            errors=job.errors if done == ImportJob.Status.CANCELLED else [*job.errors, err])
+
+
 def create_job(user: Any, filename: str, content: bytes, overwrite_blank: bool = False) -> ImportJob:
     """Store the upload and validate it (no registry data is written)."""
     result = validate(content, filename, user)

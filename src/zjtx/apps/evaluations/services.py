@@ -453,6 +453,18 @@ def run_job(run: EvaluationRun) -> Any:
     return Job.objects.filter(kind=Job.Kind.EVALUATION, args__run_id=run.pk).order_by("-created_at").first()
 
 
+def job_ended(args: Mapping[str, Any], status: str, reason: str) -> None:
+    """The run's background job ended without finishing it (cancelled in the queue, or its worker died
+    for good): the run is marked failed with the reason and keeps no partial results."""
+    run = EvaluationRun.objects.filter(pk=args.get("run_id"), status__in=[EvaluationRun.Status.QUEUED,
+                                                                        EvaluationRun.Status.RUNNING]).first()
+    if run is None:
+        return
+    RunEnterprise.objects.filter(run=run).delete()
+    EvaluationRun.objects.filter(pk=run.pk).update(status=EvaluationRun.Status.FAILED, error=reason,
+                                                   finished_at=timezone.now())
+
+
 def execute_run(run_id: int, progress: Any = None) -> EvaluationRun:
     """Build the records, evaluate them in chunks (updating progress), store items, results and flags.
     ``progress(processed, total)`` may raise to stop (the job's cancellation): nothing of the run stays."""

@@ -170,10 +170,28 @@ def _finish(job: Job, status: str, *, result: dict[str, Any] | None = None, erro
             time.sleep(0.5 * (attempt + 1))
 
 
+# What becomes of the record a job works on (an import, a run) when the job ends without running its
+# function to the end — cancelled in the queue, or abandoned by a dead worker: kind → hook(args, status, reason).
+END_HOOKS = {
+    Job.Kind.IMPORT: "zjtx.apps.enterprises.importer.job_ended",
+    Job.Kind.EVALUATION: "zjtx.apps.evaluations.services.job_ended",
+}
+
+
+def _ended(job: Job, status: str, reason: str) -> None:
+    path = END_HOOKS.get(job.kind)
+    if path:
+        try:
+            import_string(path)(job.args or {}, status, reason)
+        except Exception:
+            log.exception("end hook of job %s failed", job.pk)
+
+
 def cancel(job: Job) -> Job:
     """Cancel a queued job at once; ask a running one to stop (it rolls back at its next progress)."""
-    Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(
-        status=Job.Status.CANCELLED, cancel_requested=True, finished_at=timezone.now(), message="已取消（未开始执行）")
+    if Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(
+            status=Job.Status.CANCELLED, cancel_requested=True, finished_at=timezone.now(), message="已取消（未开始执行）"):
+        _ended(job, Job.Status.CANCELLED, "已取消（未开始执行）")
     Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(cancel_requested=True, message="正在取消…")
     job.refresh_from_db()
     return job
@@ -212,15 +230,17 @@ def recover() -> list[Job]:
         _fail_queue_entry(job)
         if job.cancel_requested:
             _finish(job, Job.Status.CANCELLED, message="已取消（执行进程已退出，未写入任何数据）")
+            _ended(job, Job.Status.CANCELLED, "已取消（执行进程已退出，未写入任何数据）")
         elif job.attempts < MAX_ATTEMPTS:
             Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
                 status=Job.Status.QUEUED, worker="", message=f"后台进程在执行中退出（{job.worker}），已自动重新排队")
             _enqueue(job)
             log.warning("job %s re-queued after its worker %s died", job.pk, job.worker)
         else:
-            _finish(job, Job.Status.FAILED, error=(
-                f"后台进程在执行中退出（可能是服务器重启或内存不足），已重试 {job.attempts} 次仍未完成；"
-                "未写入任何数据，请重新提交"))
+            reason = (f"后台进程在执行中退出（可能是服务器重启或内存不足），已重试 {job.attempts} 次仍未完成；"
+                      "未写入任何数据，请重新提交")
+            _finish(job, Job.Status.FAILED, error=reason)
+            _ended(job, Job.Status.FAILED, reason)
             log.warning("job %s failed: its worker %s died %s times", job.pk, job.worker, job.attempts)
         job.refresh_from_db()
         touched.append(job)
