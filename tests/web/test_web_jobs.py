@@ -281,3 +281,27 @@ def test_no_threads_are_started_in_the_web_process(staff, client, settings) -> N
     found = subprocess.run(["grep", "-rn", "--include=*.py", "threading.Thread(", os.path.normpath(src)],
                            capture_output=True, text=True).stdout
     assert found == ""
+
+
+def test_the_dashboard_opens_on_the_official_run_and_reads_its_aggregate(staff, make_user, client) -> None:
+    from zjtx.apps.evaluations.models import RunAggregate
+    from zjtx.apps.evaluations.services import create_run, execute_run, latest_run, mark_official
+
+    _import(staff, range(1, 4))
+    work()
+    city = mark_official(execute_run(create_run(staff, dt.date(2025, 6, 30), name="全市").pk))
+    town = make_user("town", "town_officer", division="442000118")
+    own = execute_run(create_run(town, dt.date(2025, 6, 30), name="镇街自查").pk)
+    assert own.pk > city.pk and latest_run(town) == city and latest_run(staff) == city
+    with pytest.raises(ValueError, match="全市评价批次"):
+        mark_official(own)
+    client.force_login(staff)
+    page = client.get(reverse("evaluations:dashboard")).content.decode()
+    assert "全市正式批次" in page and f"批次 #{city.pk}" in page
+    assert RunAggregate.objects.filter(run=city, key__startswith="dashboard:all:").count() == 1
+    client.get(reverse("evaluations:dashboard"))  # read back, not computed again
+    assert RunAggregate.objects.filter(run=city).count() == 2  # dashboard + trends
+    _import(staff, [4])  # the registry changes: the numbers are computed again
+    work()
+    page = client.get(reverse("evaluations:dashboard")).content.decode()
+    assert RunAggregate.objects.filter(run=city, key__startswith="dashboard:all:").count() == 1

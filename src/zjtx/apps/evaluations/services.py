@@ -688,7 +688,65 @@ def visible_runs(user: Any) -> QuerySet:
 
 
 def latest_run(user: Any) -> EvaluationRun | None:
-    return visible_runs(user).filter(status=EvaluationRun.Status.DONE).order_by("-finished_at", "-id").first()
+    """The run pages open on: the latest official run (city-wide, so it covers any viewer's whole scope);
+    without one, the latest completed run the user may see. A town officer's own run never replaces the
+    city's official run."""
+    done = visible_runs(user).filter(status=EvaluationRun.Status.DONE).order_by("-finished_at", "-id")
+    return done.filter(official=True).first() or done.first()
+
+
+def mark_official(run: EvaluationRun) -> EvaluationRun:
+    """Make a completed city-wide run (no 镇街 limit, no filters) the official one."""
+    if run.status != EvaluationRun.Status.DONE or run.division or run.filters:
+        raise ValueError("只有已完成的全市评价批次（未限定镇街、无筛选条件）可设为正式批次")
+    EvaluationRun.objects.filter(pk=run.pk).update(official=True)
+    run.refresh_from_db()
+    return run
+
+
+# ------------------------------------------------------------------ aggregates (computed once per run and data)
+
+def scope_key(user: Any) -> str:
+    """Who sees the same numbers: every city role one key; a town officer per 镇街; an enterprise user alone."""
+    from zjtx.apps.accounts import scope
+
+    role = scope.role_of(user)
+    if role in scope.READ_ALL:
+        return "all"
+    profile = getattr(user, "zjtx_profile", None)
+    if role == "town_officer" and profile is not None:
+        return f"town:{profile.division_id}"
+    if role == "enterprise_user" and profile is not None:
+        return f"ent:{profile.enterprise_id}"
+    return f"user:{getattr(user, 'pk', '')}"
+
+
+def registry_version() -> str:
+    """Changes whenever an enterprise is added, removed, edited or imported (its count and last update)."""
+    from django.db.models import Count, Max
+
+    from zjtx.apps.enterprises.models import Enterprise
+
+    agg = Enterprise.objects.aggregate(n=Count("id"), t=Max("updated_at"))
+    return f"{agg['n']}-{agg['t'].timestamp() if agg['t'] else 0:.6f}"
+
+
+def aggregate(run: EvaluationRun, name: str, key: str, compute: Any) -> Any:
+    """``compute()`` once per run, page ``name``, scope ``key`` and registry version; then read back."""
+    from zjtx.apps.evaluations.models import RunAggregate
+
+    full = f"{name}:{key}:{registry_version()}"[:200]
+    row = RunAggregate.objects.filter(run=run, key=full).values_list("data", flat=True).first()
+    if row is not None:
+        return row
+    data = json.loads(json.dumps(jsonable(compute()), ensure_ascii=False))
+    RunAggregate.objects.filter(run=run, key__startswith=f"{name}:{key}:").delete()
+    try:
+        with transaction.atomic():
+            RunAggregate.objects.create(run=run, key=full, data=data)
+    except Exception:  # computed by another request meanwhile
+        pass
+    return data
 
 
 # ------------------------------------------------------------------ diff between runs
