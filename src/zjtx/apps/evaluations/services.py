@@ -751,32 +751,97 @@ def aggregate(run: EvaluationRun, name: str, key: str, compute: Any) -> Any:
 
 # ------------------------------------------------------------------ diff between runs
 
-def diff_runs(old: EvaluationRun, new: EvaluationRun, user: Any, limit: int = 500) -> dict[str, Any]:
-    """Who changed status between two runs, and why (the conditions that flipped, the inputs that moved)."""
-    def index(run: EvaluationRun) -> dict[tuple[str, str], RunResult]:
-        return {(r.item.uscc, r.policy): r for r in scoped_results(user, run).select_related("item", "run")}
+def diff_changes(old: EvaluationRun, new: EvaluationRun, user: Any) -> list[dict[str, Any]]:
+    """Every (enterprise, policy) whose conclusion differs between two runs, within ``user``'s scope: light
+    rows (no explanations), computed from two value lists and kept as an aggregate of the newer run."""
+    def index(run: EvaluationRun) -> dict[tuple[str, str], tuple[str, float | None, str]]:
+        return {(u, p): (st, sc, n) for u, p, st, sc, n in scoped_results(user, run).values_list(
+            "item__uscc", "policy", "status", "score", "item__name").iterator(chunk_size=5000)}
 
-    a, b = index(old), index(new)
-    changes = []
-    for key in sorted(set(a) | set(b)):
-        ra, rb = a.get(key), b.get(key)
-        if ra is not None and rb is not None and ra.status == rb.status:
-            continue
-        entry: dict[str, Any] = {
-            "uscc": key[0], "policy": key[1], "policy_name": policy_name(key[1]),
-            "name": (rb or ra).item.name if (rb or ra) else "",
-            "before": ra.status if ra else None, "after": rb.status if rb else None,
-            "before_label": status_label(ra.status) if ra else "（未评价）",
-            "after_label": status_label(rb.status) if rb else "（未评价）",
-            "score_before": ra.score if ra else None, "score_after": rb.score if rb else None,
-            "flipped": [], "inputs": [],
-        }
-        if ra is not None and rb is not None and len(changes) < limit:
+    def compute() -> list[dict[str, Any]]:
+        a, b = index(old), index(new)
+        out = []
+        for key in sorted(set(a) | set(b)):
+            ra, rb = a.get(key), b.get(key)
+            if ra is not None and rb is not None and ra[0] == rb[0]:
+                continue
+            out.append({"uscc": key[0], "policy": key[1], "name": (rb or ra)[2],
+                        "before": ra[0] if ra else None, "after": rb[0] if rb else None,
+                        "score_before": ra[1] if ra else None, "score_after": rb[1] if rb else None})
+        return out
+
+    return aggregate(new, "diff", f"{old.pk}:{scope_key(user)}", compute)
+
+
+def diff_labels(change: Mapping[str, Any]) -> dict[str, Any]:
+    return {**change, "policy_name": policy_name(change["policy"]),
+            "before_label": status_label(change["before"]) if change["before"] else "（未评价）",
+            "after_label": status_label(change["after"]) if change["after"] else "（未评价）",
+            "flipped": [], "inputs": []}
+
+
+def diff_details(old: EvaluationRun, new: EvaluationRun, changes: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """``changes`` with their labels and, where both runs have a result, the conditions that flipped and
+    the inputs that moved (both explanations regenerated from the runs' snapshots)."""
+    usccs = sorted({c["uscc"] for c in changes})
+
+    def results(run: EvaluationRun) -> dict[tuple[str, str], RunResult]:
+        out: dict[tuple[str, str], RunResult] = {}
+        for i in range(0, len(usccs), 500):
+            for r in RunResult.objects.filter(run=run, item__uscc__in=usccs[i:i + 500]).select_related("item", "run"):
+                out[(r.item.uscc, r.policy)] = r
+        return out
+
+    a, b = (results(old), results(new)) if usccs else ({}, {})
+    rows = []
+    for c in changes:
+        entry = diff_labels(c)
+        ra, rb = a.get((c["uscc"], c["policy"])), b.get((c["uscc"], c["policy"]))
+        if ra is not None and rb is not None:
             entry["flipped"] = flipped_conditions(reproduce(ra), reproduce(rb))
             entry["inputs"] = changed_inputs(ra.item.record, rb.item.record)
-        changes.append(entry)
-    return {"old": old, "new": new, "changes": changes, "same_rules": old.rule_version == new.rule_version,
+        rows.append(entry)
+    return rows
+
+
+def filter_changes(changes: Sequence[Mapping[str, Any]], params: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The comparison's filters: ``policy``, ``before``/``after`` (a status, or ``none`` for 未评价) and
+    ``q`` (USCC or part of the name)."""
+    policy = params.get("policy") or ""
+    before, after = params.get("before") or "", params.get("after") or ""
+    q = (params.get("q") or "").strip().upper()
+    out = []
+    for c in changes:
+        if policy and c["policy"] != policy:
+            continue
+        if before and (c["before"] or "none") != before:
+            continue
+        if after and (c["after"] or "none") != after:
+            continue
+        if q and q not in c["uscc"] and q not in (c["name"] or "").upper():
+            continue
+        out.append(c)
+    return out
+
+
+def diff_runs(old: EvaluationRun, new: EvaluationRun, user: Any, limit: int = 500) -> dict[str, Any]:
+    """Who changed status between two runs, and why (the conditions that flipped, the inputs that moved;
+    explained for the first ``limit`` changes)."""
+    changes = diff_changes(old, new, user)
+    rows = diff_details(old, new, changes[:limit]) + [diff_labels(c) for c in changes[limit:]]
+    return {"old": old, "new": new, "changes": rows, "same_rules": old.rule_version == new.rule_version,
             "same_params": old.overlay == new.overlay}
+
+
+DIFF_COLUMNS = [("uscc", "统一社会信用代码"), ("name", "企业名称"), ("policy_name", "政策"), ("before_label", "之前"),
+                ("after_label", "之后"), ("score_before", "之前得分"), ("score_after", "之后得分"),
+                ("flipped_text", "翻转的条件"), ("inputs_text", "变化的数据")]
+
+
+def diff_export_rows(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    return [{**r, "flipped_text": "；".join(f"{f['label']}：{f['before']} → {f['after']}" for f in r["flipped"]),
+             "inputs_text": "；".join(f"{i['field']}：{i['before']} → {i['after']}" for i in r["inputs"])}
+            for r in rows]
 
 
 def flipped_conditions(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[dict[str, Any]]:

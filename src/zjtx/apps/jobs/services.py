@@ -302,11 +302,20 @@ def export_dir() -> Any:
     return path
 
 
+def suffix_of(filename: str) -> str:
+    return filename.rsplit(".", 1)[-1] if "." in filename else "bin"
+
+
 def save_export(job: JobHandle, data: bytes, filename: str, text: str) -> dict[str, Any]:
     """Write an export's bytes for ``job`` and return the job result with its download link."""
     from django.urls import reverse
 
-    suffix = filename.rsplit(".", 1)[-1] if "." in filename else "bin"
+    from zjtx.apps.accounts.audit import audit_context
+    from zjtx.apps.enterprises.exports import audit_export
+
+    with audit_context(job.user, f"job-{job.pk}", "job"):  # an export is audited as one from the page
+        audit_export(f"/jobs/{job.pk}/download/", suffix_of(filename), filename.rsplit(".", 1)[0], None)
+    suffix = suffix_of(filename)
     path = export_dir() / f"{job.pk}.{suffix}"
     path.write_bytes(data)
     return {"text": text, "file": str(path), "filename": filename, "bytes": len(data),

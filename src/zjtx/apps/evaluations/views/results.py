@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from zjtx.apps.enterprises.exports import export_response, requested_format
 from zjtx.apps.enterprises.models import Division
@@ -90,6 +92,17 @@ def result_list(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
     qs = (filter_results(qs, request.GET).select_related("item", "run").defer("item__record", "run__summary")
           .order_by("item__uscc", "policy"))
     export = requested_format(request, fmt)
+    if export and run is not None and export in ("xlsx", "csv") and qs.count() > getattr(
+            settings, "ZJTX_EXPORT_SYNC_ROWS", 5000):  # large: built by the worker, handed back as a link
+        from zjtx.apps.evaluations.tasks import export_results
+        from zjtx.apps.jobs.models import Job
+        from zjtx.apps.jobs.services import submit
+
+        query = {k: v for k, v in request.GET.items() if k not in ("page", "format")}
+        job = submit(export_results, user=request.user, kind=Job.Kind.EXPORT, title=f"导出评价结果（批次 #{run.pk}）",
+                     run_id=run.pk, query=query, fmt="xlsx")
+        messages.info(request, "结果较多，已交后台生成 XLSX，完成后在本页下载")
+        return redirect("jobs:detail", pk=job.pk)
     if export:
         return export_response(export, "评价结果", RESULT_COLUMNS, result_rows(qs))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
