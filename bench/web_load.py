@@ -127,6 +127,7 @@ class Client:
 def measure(client: Client, name: str, call, n: int, conc: int, seconds: float) -> dict[str, object]:
     lat: list[float] = []
     errors = locked = 0
+    first_error: list[str] = []
     deadline = time.monotonic() + seconds
 
     def one(_: int) -> tuple[float, bool, bool]:
@@ -139,7 +140,11 @@ def measure(client: Client, name: str, call, n: int, conc: int, seconds: float) 
             return time.perf_counter() - t, True, False
         dt = time.perf_counter() - t
         is_locked = b"database is locked" in body
-        return dt, not (200 <= status < 300) or is_locked, is_locked
+        bad = not (200 <= status < 300) or is_locked
+        if bad and not first_error:
+            first_error.append(f"{name}: HTTP {status} {body[:300]!r}")
+            print("error: " + first_error[0], file=sys.stderr)
+        return dt, bad, is_locked
 
     with cf.ThreadPoolExecutor(conc) as pool:
         for dt, err, lk in pool.map(one, range(n)):

@@ -64,6 +64,16 @@ def make_user(db):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Pages cache what they computed (dashboard fragment, briefing) in the process cache: each test
+    starts without what an earlier test left there."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _account_policy(request, settings):
     """Most tests sign in with ``force_login`` (no password, no TOTP step): two-factor enforcement is
     switched off for them. Tests of the login itself mark themselves ``two_factor`` and get it on."""

@@ -305,3 +305,24 @@ def test_the_dashboard_opens_on_the_official_run_and_reads_its_aggregate(staff, 
     work()
     page = client.get(reverse("evaluations:dashboard")).content.decode()
     assert RunAggregate.objects.filter(run=city, key__startswith="dashboard:all:").count() == 1
+
+
+def test_the_briefing_is_computed_once_per_registry_version(staff, client, monkeypatch) -> None:
+    from zjtx.apps.evaluations.views import briefing
+
+    _import(staff, range(1, 4))
+    work()
+    client.force_login(staff)
+    def sentences() -> str:
+        page = client.get("/evaluations/briefing/?year=2024").content.decode()
+        return page[page.index('<div id="briefing">'):page.index("</div>", page.index('<div id="briefing">'))]
+
+    first = sentences()
+    calls = []
+    real = briefing.build_briefing
+    monkeypatch.setattr(briefing, "build_briefing", lambda *a: calls.append(1) or real(*a))
+    assert sentences() == first and calls == []
+    _import(staff, [4])
+    work()
+    client.get("/evaluations/briefing/?year=2024")
+    assert calls == [1]  # the registry changed: computed again

@@ -721,14 +721,23 @@ def scope_key(user: Any) -> str:
     return f"user:{getattr(user, 'pk', '')}"
 
 
-def registry_version() -> str:
-    """Changes whenever an enterprise is added, removed, edited or imported (its count and last update)."""
-    from django.db.models import Count, Max
+def registry_version(full: bool = False) -> str:
+    """Changes whenever an enterprise is added, removed, edited or imported (its count and last update);
+    ``full`` also follows annual reports and titles (their count and last update / versions)."""
+    from django.db.models import Count, Max, Sum
 
-    from zjtx.apps.enterprises.models import Enterprise
+    from zjtx.apps.enterprises.models import AnnualReport, Enterprise, Title
+
+    def stamp(t: Any) -> str:
+        return f"{t.timestamp():.6f}" if t else "0"
 
     agg = Enterprise.objects.aggregate(n=Count("id"), t=Max("updated_at"))
-    return f"{agg['n']}-{agg['t'].timestamp() if agg['t'] else 0:.6f}"
+    out = f"{agg['n']}-{stamp(agg['t'])}"
+    if full:
+        a = AnnualReport.objects.aggregate(n=Count("id"), t=Max("updated_at"))
+        t = Title.objects.aggregate(n=Count("id"), v=Sum("version"))
+        out += f"-{a['n']}-{stamp(a['t'])}-{t['n']}-{t['v'] or 0}"
+    return out
 
 
 def aggregate(run: EvaluationRun, name: str, key: str, compute: Any) -> Any:

@@ -126,5 +126,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "evaluations/dashboard.html", {
         **programs_panel(request.user),
         "run": run, "data": data, "chart": chart,
+        # the rendered numbers are cached with what they depend on: the run, the scope, the registry's
+        # version and the newest run (the trends)
+        "cache_key": f"{run.pk}:{key}:{services.registry_version()}:{_latest_done(request.user)}" if run else "",
         "runs": services.visible_runs(request.user).filter(status=EvaluationRun.Status.DONE)[:50],
     })
