@@ -740,11 +740,12 @@ def registry_version(full: bool = False) -> str:
     return out
 
 
-def aggregate(run: EvaluationRun, name: str, key: str, compute: Any) -> Any:
-    """``compute()`` once per run, page ``name``, scope ``key`` and registry version; then read back."""
+def aggregate(run: EvaluationRun, name: str, key: str, compute: Any, version: str | None = None) -> Any:
+    """``compute()`` once per run, page ``name``, scope ``key`` and registry ``version`` (default: the
+    current one); then read back."""
     from zjtx.apps.evaluations.models import RunAggregate
 
-    full = f"{name}:{key}:{registry_version()}"[:200]
+    full = f"{name}:{key}:{version or registry_version()}"[:200]
     row = RunAggregate.objects.filter(run=run, key=full).values_list("data", flat=True).first()
     if row is not None:
         return row

@@ -101,7 +101,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     require_role(request)
     run = selected_run(request)
     key = services.scope_key(request.user)
-    data = services.aggregate(run, "dashboard", key, lambda: dashboard_data(request.user, run)) if run else None
+    version = services.registry_version()
+    latest = _latest_done(request.user)
+    data = services.aggregate(run, "dashboard", key, lambda: dashboard_data(request.user, run),
+                              version) if run else None
     chart = None
     if data:
         chart = {
@@ -118,8 +121,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                                                          for r in data["clusters"]]}
                                     for i, n in enumerate(data["policy_names"])]},
             "reserve": [{"name": r["name"], "value": r["n"], "url": r["url"]} for r in data["reserve"]],
-            "trends": services.aggregate(run, "trends", f"{key}:{_latest_done(request.user)}",
-                                         lambda: trends(request.user)),
+            "trends": services.aggregate(run, "trends", f"{key}:{latest}", lambda: trends(request.user), version),
         }
     from zjtx.apps.programs.dashboard import panel as programs_panel
 
@@ -128,6 +130,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "run": run, "data": data, "chart": chart,
         # the rendered numbers are cached with what they depend on: the run, the scope, the registry's
         # version and the newest run (the trends)
-        "cache_key": f"{run.pk}:{key}:{services.registry_version()}:{_latest_done(request.user)}" if run else "",
+        "cache_key": f"{run.pk}:{key}:{version}:{latest}" if run else "",
         "runs": services.visible_runs(request.user).filter(status=EvaluationRun.Status.DONE)[:50],
     })
