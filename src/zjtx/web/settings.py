@@ -99,9 +99,13 @@ if not os.environ.get("DATABASE_URL"):
     DATA_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL") or _default_sqlite, conn_max_age=0)}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # WAL: pages keep reading (e.g. import progress) while a background import holds the write lock.
+    # WAL: pages keep reading (e.g. import progress) while the worker holds the write lock. A write
+    # transaction takes the write lock when it begins (IMMEDIATE), so a writer waits its turn (busy
+    # timeout 30 s) instead of failing with "database is locked" when it would have to upgrade a read
+    # snapshot another process has written past meanwhile.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 30, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"})
+        {"timeout": 30, "transaction_mode": "IMMEDIATE",
+         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"})
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
