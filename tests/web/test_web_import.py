@@ -177,18 +177,15 @@ def test_historic_division_names_map_to_successors(staff) -> None:
 def test_failure_midway_rolls_back_everything(staff, monkeypatch) -> None:
     before = _snapshot()
     job = importer.create_job(staff, "a.xlsx", xlsx([_good(i) for i in range(1, 6)]))
-    from django.db.models import QuerySet
+    from zjtx.apps.accounts import chain
 
-    real_bulk_create = QuerySet.bulk_create
     written = {}
 
-    def flaky_bulk_create(self, objs, *a, **kw):
-        if self.model is AnnualReport:  # enterprises are already written in the commit's transaction
-            written["enterprises"] = Enterprise.objects.count()
-            raise RuntimeError("磁盘已满")
-        return real_bulk_create(self, objs, *a, **kw)
+    def failing_audit(model, rows):  # the data rows are already written in the commit's transaction
+        written["enterprises"] = Enterprise.objects.count()
+        raise RuntimeError("磁盘已满")
 
-    monkeypatch.setattr(QuerySet, "bulk_create", flaky_bulk_create)
+    monkeypatch.setattr(chain, "_insert_many", failing_audit)
     job = importer.confirm(job)
     assert written["enterprises"] == len(before[0]) + 5  # midway: the enterprises were written …
     assert job.status == ImportJob.Status.FAILED

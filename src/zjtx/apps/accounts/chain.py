@@ -191,6 +191,20 @@ def append_many(entries: list[dict[str, Any]], batch: int = 2000) -> int:
             values["user_id"] = getattr(user, "pk", None)
             values["hash"] = prev = digest(values)
             rows.append(AuditEntry(**values))
-        AuditEntry.objects.bulk_create(rows, batch_size=batch)
+        _insert_many(AuditEntry, rows)
         AuditHead.objects.filter(pk=head.pk).update(seq=seq, hash=prev)
     return len(rows)
+
+
+def _insert_many(model: Any, rows: list[Any]) -> None:
+    """INSERT rows with one ``executemany`` (values prepared by each field once per row, without the
+    per-batch SQL compilation of ``bulk_create``)."""
+    from django.db import connection, models
+
+    fields = [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField | models.BigAutoField)]
+    qn = connection.ops.quote_name
+    sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    params = [[f.get_db_prep_save(getattr(r, f.attname), connection) for f in fields] for r in rows]
+    with connection.cursor() as cur:
+        cur.executemany(sql, params)

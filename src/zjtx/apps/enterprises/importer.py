@@ -353,6 +353,26 @@ class Restage(Exception):
     """A staged row changed before the commit: stage again."""
 
 
+def _insert_fields(model: Any) -> list[Any]:
+    from django.db import models as m
+
+    return [f for f in model._meta.concrete_fields if not isinstance(f, m.AutoField | m.BigAutoField)]
+
+
+def _compile_inserts(model: Any, objs: list[Any], batch: int = 500) -> list[tuple[str, list[Any]]]:
+    """The INSERT statements of ``objs`` compiled to SQL and parameters (Django's own compiler), so the
+    costly part of a bulk insert happens before the write transaction."""
+    from django.db.models.sql import InsertQuery
+
+    fields = _insert_fields(model)
+    out: list[tuple[str, list[Any]]] = []
+    for i in range(0, len(objs), batch):
+        q = InsertQuery(model)
+        q.insert_values(fields, objs[i:i + batch])
+        out.extend((sql, list(params)) for sql, params in q.get_compiler(using="default").as_sql())
+    return out
+
+
 @dataclass
 class Staged:
     new_enterprises: list[Enterprise] = field(default_factory=list)
@@ -362,6 +382,10 @@ class Staged:
     new_titles: list[tuple[Title, str]] = field(default_factory=list)
     changed_titles: list[tuple[Title, dict[str, Any]]] = field(default_factory=list)
     summary: dict[str, int] = field(default_factory=dict)
+    report_sql: list[tuple[str, list[Any]]] = field(default_factory=list)  # compiled INSERTs of new_reports
+    report_fk: dict[int, Any] = field(default_factory=dict)  # placeholder enterprise id → USCC (then id)
+    report_shape: tuple[int, int] = (0, 0)  # columns per row, position of enterprise_id
+    enterprise_sql: list[tuple[str, list[Any]]] = field(default_factory=list)  # compiled INSERTs of new ones
 
     @property
     def writes(self) -> int:
@@ -476,6 +500,21 @@ def stage(result: ParseResult, *, overwrite_blank: bool = False,
         if progress is not None:
             progress(done)
     staged.summary = {**result.summary(), "titles": len(result.titles)}
+    now = timezone.now()
+    for ent in staged.new_enterprises:
+        ent.created_at = ent.updated_at = now
+    staged.enterprise_sql = _compile_inserts(Enterprise, staged.new_enterprises)
+    for i, (rep, uscc) in enumerate(staged.new_reports):  # new enterprises' ids come with the commit
+        ent = ents[uscc]
+        if ent.pk is None:
+            staged.report_fk[-(i + 1)] = uscc
+            rep.enterprise_id = -(i + 1)
+        else:
+            rep.enterprise_id = ent.pk
+        rep.updated_at = now
+    staged.report_sql = _compile_inserts(AnnualReport, [r for r, _ in staged.new_reports])
+    names = [f.attname for f in _insert_fields(AnnualReport)]
+    staged.report_shape = (len(names), names.index("enterprise_id"))
     return staged
 
 
@@ -516,14 +555,16 @@ def commit(staged: Staged) -> dict[str, int]:
                 "object_repr": str(obj)[:300], "enterprise_uscc": uscc[:18], "before": before, "after": after,
                 "changed": changed}
 
-    for ent in staged.new_enterprises:
-        ent.created_at = ent.updated_at = now
-    Enterprise.objects.bulk_create(staged.new_enterprises, batch_size=500)
-    if any(e.pk is None for e in staged.new_enterprises):  # a backend without RETURNING
-        ids = dict(Enterprise.objects.filter(uscc__in=[e.uscc for e in staged.new_enterprises])
-                   .values_list("uscc", "pk"))
-        for e in staged.new_enterprises:
-            e.pk = e.id = ids[e.uscc]
+    from django.db import connection
+
+    with connection.cursor() as cur:  # compiled while staging
+        for sql, params in staged.enterprise_sql:
+            cur.execute(sql, params)
+    ids: dict[str, int] = {}
+    for chunk in _chunks([e.uscc for e in staged.new_enterprises]):
+        ids.update(Enterprise.objects.filter(uscc__in=chunk).values_list("uscc", "pk"))
+    for e in staged.new_enterprises:
+        e.pk = e.id = ids[e.uscc]
     by_uscc = {e.uscc: e for e in staged.new_enterprises}
     by_uscc.update({e.uscc: e for e, _ in staged.changed_enterprises})
     for ent, before in staged.changed_enterprises:
@@ -533,10 +574,18 @@ def commit(staged: Staged) -> dict[str, int]:
     missing = {u for _, u in staged.new_reports + staged.new_titles if u not in by_uscc}
     if missing:
         by_uscc.update({e.uscc: e for e in _load(Enterprise, "uscc", missing)})
+    if staged.report_fk:  # the placeholders of new enterprises become their ids
+        for pk in list(staged.report_fk):
+            staged.report_fk[pk] = by_uscc[staged.report_fk[pk]].pk
+    width, col = staged.report_shape
+    with connection.cursor() as cur:
+        for sql, params in staged.report_sql:
+            if staged.report_fk:
+                for k in range(col, len(params), width):
+                    params[k] = staged.report_fk.get(params[k], params[k])
+            cur.execute(sql, params)
     for rep, uscc in staged.new_reports:
         rep.enterprise = by_uscc[uscc]
-        rep.updated_at = now
-    AnnualReport.objects.bulk_create([r for r, _ in staged.new_reports], batch_size=500)
     for rep, before in staged.changed_reports:
         rep.version += 1
         rep.updated_at = now
@@ -547,10 +596,15 @@ def commit(staged: Staged) -> dict[str, int]:
     for t, before in staged.changed_titles:
         t.version += 1
         _update_changed(Title, t, before)
-    if any(r.pk is None for r, _ in staged.new_reports) or any(t.pk is None for t, _ in staged.new_titles):
+    if staged.new_reports:  # their ids (for the audit entries), in bulk
+        ids: dict[tuple[int, int], int] = {}
+        for chunk in _chunks(sorted({r.enterprise_id for r, _ in staged.new_reports})):
+            for ent_id, year, pk in AnnualReport.objects.filter(enterprise_id__in=chunk).values_list(
+                    "enterprise_id", "year", "pk"):
+                ids[(ent_id, year)] = pk
         for rep, _ in staged.new_reports:
-            rep.pk = rep.id = AnnualReport.objects.values_list("pk", flat=True).get(
-                enterprise=rep.enterprise, year=rep.year)
+            rep.pk = rep.id = ids[(rep.enterprise_id, rep.year)]
+    if any(t.pk is None for t, _ in staged.new_titles):
         for t, _ in staged.new_titles:
             t.pk = t.id = Title.objects.values_list("pk", flat=True).get(
                 enterprise=t.enterprise, title=t.title, granted_on=t.granted_on)
