@@ -1,11 +1,11 @@
 from django.contrib import admin
-from django.shortcuts import redirect
 from django.urls import include, path
 
+from zjtx.apps.accounts import views as account_views
 from zjtx.web.api import api
 
 urlpatterns = [
-    path("", lambda request: redirect("enterprises:list"), name="home"),
+    path("", account_views.home, name="home"),
     path("", include("zjtx.apps.accounts.urls")),
     path("", include("zjtx.apps.enterprises.urls")),
     path("evaluations/", include("zjtx.apps.evaluations.urls")),
