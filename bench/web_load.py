@@ -72,9 +72,15 @@ TOTPDevice.objects.create(user=u, name="bench", key=sys.argv[2], confirmed=True)
 ent = Enterprise.objects.order_by("uscc").values_list("uscc", flat=True)[7]
 run = EvaluationRun.objects.filter(official=True, status="done").order_by("-id").first()
 rec = run.items.filter(uscc=ent).values_list("record", flat=True).first() if run else None
+# a second city-wide run a year earlier, for the run comparison page (made once per data directory)
+import datetime as dt
+from zjtx.apps.evaluations.services import create_run, execute_run
+other = EvaluationRun.objects.filter(name="压测对照批次", status="done").first()
+if run and other is None:
+    other = execute_run(create_run(u, run.on - dt.timedelta(days=365), name="压测对照批次").pk)
 import json
 print("BENCH " + json.dumps({"uscc": ent, "run": run.pk if run else None, "on": run.on.isoformat() if run else None,
-                             "record": rec}, ensure_ascii=False, default=str))
+                             "record": rec, "other": other.pk if other else None}, ensure_ascii=False, default=str))
 """
 
 
@@ -219,6 +225,9 @@ def main() -> None:
             "POST /api/evaluate (1 record)": lambda: client.request("POST", "/api/evaluate", ev_body, api_headers),
             "POST /api/explain": lambda: client.request("POST", "/api/explain", ex_body, api_headers),
         }
+        if info.get("other") and info.get("run"):
+            diff = f"/evaluations/runs/{info['run']}/diff/?against={info['other']}"
+            pages["run comparison (first page)"] = lambda: client.request("GET", diff)
         if args.pages:
             keep = {p.strip() for p in args.pages.split(",")}
             pages = {k: v for k, v in pages.items() if k in keep or k.startswith("login")}
