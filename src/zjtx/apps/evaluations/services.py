@@ -745,7 +745,9 @@ def aggregate(run: EvaluationRun, name: str, key: str, compute: Any, version: st
     current one); then read back."""
     from zjtx.apps.evaluations.models import RunAggregate
 
-    full = f"{name}:{key}:{version or registry_version()}"[:200]
+    if len(key) > 60:  # long keys (a filter query) by their digest: the row key stays short and exact
+        key = hashlib.sha256(key.encode()).hexdigest()[:32]
+    full = f"{name}:{key}:{version or registry_version()}"
     row = RunAggregate.objects.filter(run=run, key=full).values_list("data", flat=True).first()
     if row is not None:
         return row

@@ -105,9 +105,13 @@ def result_list(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
         return redirect("jobs:detail", pk=job.pk)
     if export:
         return export_response(export, "评价结果", RESULT_COLUMNS, result_rows(qs))
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
+    paginator = Paginator(qs, 50)
+    if run is not None:  # the count of a run's (filtered, scoped) results, once per registry version
+        paginator.count = services.aggregate(run, "results_count", f"{services.scope_key(request.user)}:"
+                                             f"{params.urlencode()}", qs.count)
+    page = paginator.get_page(request.GET.get("page"))
     return render(request, "evaluations/results.html", {
         "run": run, "page": page, "rows": result_rows(page.object_list), "count": page.paginator.count,
         "runs": services.visible_runs(request.user).filter(status=EvaluationRun.Status.DONE)[:50],
