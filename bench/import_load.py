@@ -27,18 +27,19 @@ import zjtx.web as w
 w.setup()
 from zjtx.apps.enterprises.models import Enterprise
 ent_pk, seconds = int(sys.argv[1]), float(sys.argv[2])
-out, until = [], time.monotonic() + seconds
+n, until = 0, time.monotonic() + seconds
 while time.monotonic() < until:
     t = time.perf_counter()
     try:
         e = Enterprise.objects.get(pk=ent_pk)
-        e.contact_name = f"编辑{len(out)}"
+        e.contact_name = f"编辑{n}"
         e.save()
-        out.append([time.perf_counter() - t, ""])
+        err = ""
     except Exception as exc:
-        out.append([time.perf_counter() - t, str(exc)[:200]])
+        err = str(exc)[:200]
+    n += 1
+    print("EDIT " + json.dumps([time.perf_counter() - t, err], ensure_ascii=False), flush=True)
     time.sleep(0.5)
-print("EDITS " + json.dumps(out, ensure_ascii=False))
 """
 
 
@@ -107,13 +108,15 @@ def main() -> None:
     importer.confirm(a, background=True)
     importer.confirm(b, background=True)  # submitted together: the queue runs them one after the other
     env = {**os.environ}
-    editor = subprocess.Popen([sys.executable, "-c", EDITOR, str(first.pk), "60"], env=env,
-                              stdout=subprocess.PIPE, text=True)
+    editor = subprocess.Popen([sys.executable, "-c", EDITOR, str(first.pk), "3600"], env=env,
+                              stdout=subprocess.PIPE, text=True)  # edits until the imports are done
     time.sleep(3)
     t = time.perf_counter()
     run_worker(once=True, schedule=False, signals=False)
     work_s = time.perf_counter() - t
-    edits = json.loads(next(x for x in editor.communicate()[0].splitlines() if x.startswith("EDITS "))[6:])
+    time.sleep(1)
+    editor.terminate()
+    edits = [json.loads(x[5:]) for x in editor.communicate()[0].splitlines() if x.startswith("EDIT ")]
     a.refresh_from_db()
     b.refresh_from_db()
     lat = sorted(e[0] for e in edits)

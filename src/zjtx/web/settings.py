@@ -101,10 +101,10 @@ DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL") or 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL: pages keep reading (e.g. import progress) while the worker holds the write lock. A write
     # transaction takes the write lock when it begins (IMMEDIATE), so a writer waits its turn (busy
-    # timeout 30 s) instead of failing with "database is locked" when it would have to upgrade a read
-    # snapshot another process has written past meanwhile.
+    # timeout ZJTX_SQLITE_BUSY_TIMEOUT, 120 s: a large import's commit) instead of failing with
+    # "database is locked" when it would have to upgrade a read snapshot another process wrote past.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 30, "transaction_mode": "IMMEDIATE",
+        {"timeout": int(os.environ.get("ZJTX_SQLITE_BUSY_TIMEOUT", "120")), "transaction_mode": "IMMEDIATE",
          "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"})
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
