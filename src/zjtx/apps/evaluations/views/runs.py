@@ -105,7 +105,11 @@ def run_diff(request: HttpRequest, pk: int) -> HttpResponse:
     params.pop("page", None)
     return render(request, "evaluations/run_diff.html", {
         "old": old, "new": new, "same_rules": old.rule_version == new.rule_version, "total": len(changes),
-        "count": len(shown), "page": page, "changes": services.diff_details(old, new, list(page.object_list)),
+        "count": len(shown), "page": page,
+        # the explained page: two immutable runs, so explained once per page, filter and scope
+        "changes": services.aggregate(new, "diffpage", f"{old.pk}:{services.scope_key(request.user)}:"
+                                      f"{params.urlencode()}:{page.number}",
+                                      lambda: services.diff_details(old, new, list(page.object_list))),
         "policies": [(p, services.policy_name(p)) for p in new.policies], "params": request.GET,
         "query": params.urlencode(),
         "statuses": [(s, services.status_label(s)) for s in ("qualified", "not_qualified", "unknown", "manual_review")]
