@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "zjtx.apps.jobs",
+    "zjtx.apps.outreach",
 ]
 
 MIDDLEWARE = [
@@ -202,6 +203,17 @@ ZJTX_IMPORT_MAX_CELL_CHARS = 2000
 ZJTX_IMPORT_MAX_UNZIPPED_BYTES = 300 * 1024 * 1024
 ZJTX_IMPORT_MAX_RATIO = 100
 ZJTX_IMPORT_MAX_ERRORS = 1000  # problems listed per file
+
+# E-mail of targeted notices (zjtx.apps.outreach; docs/outreach.md): any SMTP server.
+EMAIL_HOST = os.environ.get("ZJTX_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("ZJTX_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("ZJTX_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("ZJTX_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("ZJTX_EMAIL_TLS", "0") == "1"
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = os.environ.get("ZJTX_EMAIL_FROM", "zjtx@localhost")
+ZJTX_OUTREACH_EMAIL = os.environ.get("ZJTX_OUTREACH_EMAIL", "1") == "1"  # 0: inbox only
+ZJTX_SITE_URL = os.environ.get("ZJTX_SITE_URL", "http://127.0.0.1:8000")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
