@@ -20,6 +20,10 @@ if _PG_URL:
 else:
     os.environ.pop("DATABASE_URL", None)
 
+# Background jobs run at once inside the test (django-tasks' ImmediateBackend); the tests of the queue
+# itself (tests/web/test_web_jobs.py) switch to the database backend and run the worker.
+os.environ.setdefault("ZJTX_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
+
 import django  # noqa: E402
 
 django.setup()
@@ -57,6 +61,16 @@ def make_user(db):
         return user
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Pages cache what they computed (dashboard fragment, briefing) in the process cache: each test
+    starts without what an earlier test left there."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
 
 
 @pytest.fixture(autouse=True)

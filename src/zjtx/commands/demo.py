@@ -189,6 +189,9 @@ def demo(
     if run.status != "done":
         console.print(f"[bold red]评价批次 #{run.pk} 未完成：[/]{run.error}")
         raise typer.Exit(1)
+    from zjtx.apps.evaluations.services import mark_official
+
+    run = mark_official(run)  # the city-wide run the dashboard and briefing open on
     console.print(_run_table(run, time.perf_counter() - t))
 
     b = briefing(briefing_frames(), year)
@@ -207,7 +210,7 @@ def demo(
     if serve:
         from zjtx.web import serve as run_server
 
-        console.print(f"平台地址：[bold]http://{host}:{port}/[/]（按 Ctrl+C 停止）")
+        console.print(f"平台地址：[bold]http://{host}:{port}/[/]（按 Ctrl+C 停止；后台任务进程 zjtx worker 随之启动）")
         run_server(host=host, port=port, bootstrap=False)
 
 

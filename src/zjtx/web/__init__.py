@@ -22,7 +22,7 @@ def setup() -> None:
 def gunicorn_options(host: str, port: int, *, threads: int | None = None, workers: int | None = None) -> dict[str, Any]:
     """Gunicorn settings for the embedded deployment: one process with threads (``gthread``).
 
-    One process keeps the SQLite default simple and in-process state (import progress) coherent;
+    One process keeps the SQLite default simple (background work runs in ``zjtx worker``, not here);
     ``ZJTX_WEB_WORKERS`` / ``ZJTX_WEB_THREADS`` change it (more processes need PostgreSQL).
     """
     return {

@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "zjtx.apps.evaluations",
     "zjtx.apps.cultivation",
     "zjtx.apps.programs",
+    "django_tasks",
+    "django_tasks_db",
+    "zjtx.apps.jobs",
     "zjtx.apps.outreach",
 ]
 
@@ -97,9 +100,13 @@ if not os.environ.get("DATABASE_URL"):
     DATA_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL") or _default_sqlite, conn_max_age=0)}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # WAL: pages keep reading (e.g. import progress) while a background import holds the write lock.
+    # WAL: pages keep reading (e.g. import progress) while the worker holds the write lock. A write
+    # transaction takes the write lock when it begins (IMMEDIATE), so a writer waits its turn (busy
+    # timeout ZJTX_SQLITE_BUSY_TIMEOUT, 120 s: a large import's commit) instead of failing with
+    # "database is locked" when it would have to upgrade a read snapshot another process wrote past.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 30, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"})
+        {"timeout": int(os.environ.get("ZJTX_SQLITE_BUSY_TIMEOUT", "120")), "transaction_mode": "IMMEDIATE",
+         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"})
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -156,7 +163,18 @@ if HTTPS:
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("ZJTX_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
-# Imports: files with more data rows than this are applied in a background thread.
+# Background work (docs/platform.md 后台任务): Django's tasks API (django-tasks backport) with the database
+# backend of django-tasks-db — the queue lives in the platform's own database, so the embedded default
+# needs no extra server; ``zjtx worker`` runs it (started beside the web server by ``zjtx demo``/``serve``).
+TASKS = {"default": {"BACKEND": os.environ.get("ZJTX_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+ZJTX_JOB_STALE_SECONDS = int(os.environ.get("ZJTX_JOB_STALE_SECONDS", "900"))  # another host's silent worker
+# Scheduled work run by the worker once a day from the given local time (a missed day runs at start).
+ZJTX_SCHEDULE = {
+    "cultivation.daily": {"task": "zjtx.apps.cultivation.tasks.daily_pass", "at": os.environ.get(
+        "ZJTX_DAILY_AT", "02:00"), "title": "每日例行：培育库自动评价与到期提醒"},
+}
+
+# Imports: files with more data rows than this are applied by the background worker.
 ZJTX_IMPORT_SYNC_ROWS = int(os.environ.get("ZJTX_IMPORT_SYNC_ROWS", "500"))
 ZJTX_IMPORT_MAX_BYTES = 30 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = ZJTX_IMPORT_MAX_BYTES

@@ -11,6 +11,7 @@ urlpatterns = [
     path("evaluations/", include("zjtx.apps.evaluations.urls")),
     path("cultivation/", include("zjtx.apps.cultivation.urls")),
     path("programs/", include("zjtx.apps.programs.urls")),
+    path("jobs/", include("zjtx.apps.jobs.urls")),
     path("outreach/", include("zjtx.apps.outreach.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,4 +1,4 @@
-"""Signals: new annual data re-check the enterprise's 一企一策 plans."""
+"""Signals: new annual data re-check the enterprise's 一企一策 plans (on the task queue)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,13 @@ from django.db.models.signals import post_save
 
 
 def annual_report_saved(sender: type, instance: Any, created: bool, **kwargs: Any) -> None:
-    """``post_save`` of ``enterprises.AnnualReport``: re-check open plans (cheap when there are none)."""
+    """``post_save`` of ``enterprises.AnnualReport``: queue a re-check of the open plans (none: nothing).
+    The gap solver never runs in the saving request; the worker runs it after the save commits."""
     if kwargs.get("raw"):
         return
-    from zjtx.apps.cultivation.models import Plan
-    from zjtx.apps.cultivation.plans import recheck_plans
+    from zjtx.apps.cultivation.tasks import submit_recheck
 
-    if not Plan.objects.filter(enterprise_id=instance.enterprise_id, status=Plan.Status.OPEN).exists():
-        return
-    recheck_plans(instance.enterprise)
+    submit_recheck([instance.enterprise_id])  # the queue entry commits (or rolls back) with the save
 
 
 def connect() -> None:

@@ -12,14 +12,13 @@ never duplicated. Empty cells leave stored values unchanged unless ``overwrite_b
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from zjtx.apps.accounts import scope
@@ -341,18 +340,96 @@ def _validate_titles(rows: list[list[Any]], user: Any, result: ParseResult) -> N
                 result.titles.append(t)
 
 
-# ---------------------------------------------------------------- applying
+# ---------------------------------------------------------------- applying: stage, then one short commit
+#
+# Staging reads what the file touches (enterprises, annual reports, titles) in a few bulk queries and
+# computes every new row, every change and its audit entry in memory — outside any write transaction,
+# so pages (and edits) go on meanwhile. The commit then checks that nobody changed a staged row since
+# (record versions), writes everything with bulk statements and the audit entries in one batch, in ONE
+# transaction: all or nothing, and short (seconds for 50,000 rows). A row edited between staging and
+# commit makes the import stage again from the current data (the edit is kept, not overwritten blindly).
 
-def apply(result: ParseResult, *, overwrite_blank: bool = False,
-          progress: Callable[[int], None] | None = None) -> dict[str, int]:
-    """Write a validated result. Call inside ``transaction.atomic()``; ``progress`` may raise to cancel."""
+_CHUNK = 2000
+
+
+class Restage(Exception):
+    """A staged row changed before the commit: stage again."""
+
+
+def _insert_fields(model: Any) -> list[Any]:
+    from django.db import models as m
+
+    return [f for f in model._meta.concrete_fields if not isinstance(f, m.AutoField | m.BigAutoField)]
+
+
+def _compile_inserts(model: Any, objs: list[Any], batch: int = 500) -> list[tuple[str, list[Any]]]:
+    """The INSERT statements of ``objs`` compiled to SQL and parameters (Django's own compiler), so the
+    costly part of a bulk insert happens before the write transaction."""
+    from django.db.models.sql import InsertQuery
+
+    fields = _insert_fields(model)
+    out: list[tuple[str, list[Any]]] = []
+    for i in range(0, len(objs), batch):
+        q = InsertQuery(model)
+        q.insert_values(fields, objs[i:i + batch])
+        out.extend((sql, list(params)) for sql, params in q.get_compiler(using="default").as_sql())
+    return out
+
+
+@dataclass
+class Staged:
+    new_enterprises: list[Enterprise] = field(default_factory=list)
+    changed_enterprises: list[tuple[Enterprise, dict[str, Any]]] = field(default_factory=list)  # (row, before)
+    new_reports: list[tuple[AnnualReport, str]] = field(default_factory=list)  # (row, uscc)
+    changed_reports: list[tuple[AnnualReport, dict[str, Any]]] = field(default_factory=list)
+    new_titles: list[tuple[Title, str]] = field(default_factory=list)
+    changed_titles: list[tuple[Title, dict[str, Any]]] = field(default_factory=list)
+    summary: dict[str, int] = field(default_factory=dict)
+    report_sql: list[tuple[str, list[Any]]] = field(default_factory=list)  # compiled INSERTs of new_reports
+    report_fk: dict[int, Any] = field(default_factory=dict)  # placeholder enterprise id → USCC (then id)
+    report_shape: tuple[int, int] = (0, 0)  # columns per row, position of enterprise_id
+    enterprise_sql: list[tuple[str, list[Any]]] = field(default_factory=list)  # compiled INSERTs of new ones
+
+    @property
+    def writes(self) -> int:
+        return (len(self.new_enterprises) + len(self.changed_enterprises) + len(self.new_reports)
+                + len(self.changed_reports) + len(self.new_titles) + len(self.changed_titles))
+
+
+def _chunks(items: list[Any]) -> Iterable[list[Any]]:
+    for i in range(0, len(items), _CHUNK):
+        yield items[i:i + _CHUNK]
+
+
+def _load(model: Any, key: str, values: Iterable[Any], **extra: Any) -> list[Any]:
+    out: list[Any] = []
+    for chunk in _chunks(sorted(set(values))):
+        out.extend(model.objects.filter(**{f"{key}__in": chunk}, **extra))
+    return out
+
+
+def stage(result: ParseResult, *, overwrite_blank: bool = False,
+          progress: Callable[[int], None] | None = None) -> Staged:
+    """Compute every write of a validated result (no write). ``progress`` may raise to cancel."""
+    from zjtx.apps.accounts.audit import snapshot
+
+    usccs = {r.uscc for r in result.rows} | {t.uscc for t in result.titles}
+    ents = {e.uscc: e for e in _load(Enterprise, "uscc", usccs)}
+    reports = {(r.enterprise_id, r.year): r for r in _load(AnnualReport, "enterprise_id",
+                                                           [e.pk for e in ents.values()])}
+    staged = Staged()
+    before_ent: dict[str, dict[str, Any] | None] = {}
+    before_rep: dict[tuple[str, int], dict[str, Any] | None] = {}
+    new_reps: dict[tuple[str, int], AnnualReport] = {}
     done = 0
-    cache: dict[str, Enterprise] = {}
     for r in result.rows:
-        ent = cache.get(r.uscc) or Enterprise.objects.filter(uscc=r.uscc).first()
+        ent = ents.get(r.uscc)
         if ent is None:
-            ent = Enterprise(uscc=r.uscc)
-        changed = False
+            ent = ents[r.uscc] = Enterprise(uscc=r.uscc)
+            before_ent[r.uscc] = None
+        elif r.uscc not in before_ent:
+            before_ent[r.uscc] = snapshot(ent)
+            ent.provenance, ent.raw = dict(ent.provenance), dict(ent.raw)
         for name in ENTERPRISE_NAMES:
             if name == "uscc":
                 continue
@@ -361,20 +438,23 @@ def apply(result: ParseResult, *, overwrite_blank: bool = False,
                 setattr(ent, attr, r.values[name])
                 ent.provenance[name] = r.source
                 ent.raw[name] = r.raw[name]
-                changed = True
             elif overwrite_blank and name in r.blanks and ent.pk is not None and name not in ("name", "division"):
                 setattr(ent, attr, "" if name in ("industry", "contact_name", "contact_phone") else None)
                 ent.provenance.pop(name, None)
                 ent.raw.pop(name, None)
-                changed = True
         if "uscc" in r.raw:
             ent.raw["uscc"] = r.raw["uscc"]
-        if changed or ent.pk is None:
-            ent.save()
-        cache[r.uscc] = ent
         if r.year is not None:
-            rep = AnnualReport.objects.filter(enterprise=ent, year=r.year).first() or AnnualReport(
-                enterprise=ent, year=r.year)
+            key = (r.uscc, r.year)
+            rep = reports.get((ent.pk, r.year)) if ent.pk is not None else None
+            if rep is None:
+                rep = new_reps.get(key)
+                if rep is None:
+                    rep = new_reps[key] = AnnualReport(year=r.year)
+                    before_rep[key] = None
+            elif key not in before_rep:
+                before_rep[key] = snapshot(rep)
+                rep.provenance, rep.raw = dict(rep.provenance), dict(rep.raw)
             for name in ANNUAL_NAMES:
                 if name in r.values:
                     setattr(rep, name, r.values[name])
@@ -384,44 +464,260 @@ def apply(result: ParseResult, *, overwrite_blank: bool = False,
                     setattr(rep, name, "" if BY_NAME[name].kind == "choice" else None)
                     rep.provenance.pop(name, None)
                     rep.raw.pop(name, None)
-            rep.save()
+            if rep.pk is not None:
+                rep._zjtx_uscc = r.uscc  # type: ignore[attr-defined]
         done += 1
         if progress is not None:
             progress(done)
-    titles = 0
+    for uscc, before in before_ent.items():
+        ent = ents[uscc]
+        if before is None:
+            staged.new_enterprises.append(ent)
+        elif _differs(before, snapshot(ent)):
+            staged.changed_enterprises.append((ent, before))
+    for key, before in before_rep.items():
+        if before is None:
+            staged.new_reports.append((new_reps[key], key[0]))
+        else:
+            rep = reports[(ents[key[0]].pk, key[1])]
+            if _differs(before, snapshot(rep)):
+                staged.changed_reports.append((rep, before))
+    # titles: upsert by (enterprise, title, 认定日期)
+    titles = {(t.enterprise_id, t.title, t.granted_on): t for t in _load(
+        Title, "enterprise_id", [e.pk for e in ents.values() if e.pk is not None])}
     for t in result.titles:
-        ent = cache.get(t.uscc) or Enterprise.objects.get(uscc=t.uscc)
-        defaults = {k: v for k, v in t.values.items() if k not in ("uscc", "title", "granted_on")}
-        Title.objects.update_or_create(enterprise=ent, title=t.values["title"], granted_on=t.values["granted_on"],
-                                       defaults=defaults)
-        titles += 1
+        ent = ents.get(t.uscc)
+        values = {k: v for k, v in t.values.items() if k not in ("uscc", "title", "granted_on")}
+        row = titles.get((ent.pk, t.values["title"], t.values["granted_on"])) if ent is not None and ent.pk else None
+        if row is None:
+            row = Title(title=t.values["title"], granted_on=t.values["granted_on"], **values)
+            staged.new_titles.append((row, t.uscc))
+        else:
+            before = snapshot(row)
+            for k, v in values.items():
+                setattr(row, k, v)
+            if _differs(before, snapshot(row)):
+                row._zjtx_uscc = t.uscc  # type: ignore[attr-defined]
+                staged.changed_titles.append((row, before))
         done += 1
         if progress is not None:
             progress(done)
-    return {**result.summary(), "titles": titles}
+    staged.summary = {**result.summary(), "titles": len(result.titles)}
+    now = timezone.now()
+    for ent in staged.new_enterprises:
+        ent.created_at = ent.updated_at = now
+    staged.enterprise_sql = _compile_inserts(Enterprise, staged.new_enterprises)
+    for i, (rep, uscc) in enumerate(staged.new_reports):  # new enterprises' ids come with the commit
+        ent = ents[uscc]
+        if ent.pk is None:
+            staged.report_fk[-(i + 1)] = uscc
+            rep.enterprise_id = -(i + 1)
+        else:
+            rep.enterprise_id = ent.pk
+        rep.updated_at = now
+    staged.report_sql = _compile_inserts(AnnualReport, [r for r, _ in staged.new_reports])
+    names = [f.attname for f in _insert_fields(AnnualReport)]
+    staged.report_shape = (len(names), names.index("enterprise_id"))
+    return staged
 
 
-# ---------------------------------------------------------------- jobs
+def _differs(before: dict[str, Any], after: dict[str, Any]) -> bool:
+    return any(before.get(k) != v for k, v in after.items() if k not in ("updated_at", "version"))
 
-_progress: dict[str, int] = {}
-_cancel: set[str] = set()
-_lock = threading.Lock()
 
+def commit(staged: Staged) -> dict[str, int]:
+    """Write a staged import in the caller's transaction; :class:`Restage` if a staged row changed since."""
+    from zjtx.apps.accounts.audit import snapshot
+    from zjtx.apps.accounts.chain import append_many
+
+    now = timezone.now()
+    for model, pairs in ((Enterprise, staged.changed_enterprises), (AnnualReport, staged.changed_reports),
+                         (Title, staged.changed_titles)):
+        expected = {obj.pk: obj.version for obj, _ in pairs}
+        found = 0
+        for chunk in _chunks(list(expected)):
+            for pk, version in model.objects.filter(pk__in=chunk).values_list("pk", "version"):
+                found += 1
+                if expected[pk] != version:
+                    raise Restage  # edited meanwhile
+        if found != len(expected):
+            raise Restage  # deleted meanwhile
+    audit: list[dict[str, Any]] = []
+
+    def entry(action: str, obj: Any, before: dict[str, Any] | None, uscc: str) -> dict[str, Any]:
+        from zjtx.apps.accounts.audit import current_context
+
+        ctx = current_context()
+        after = snapshot(obj)
+        changed = sorted(k for k in after if before is not None and before.get(k) != after.get(k)
+                         and k not in ("updated_at", "version"))
+        actor = ctx.user if ctx and getattr(ctx.user, "is_authenticated", False) else None
+        return {"user": actor, "username": actor.get_username()[:150] if actor else "", "ip": ctx.ip if ctx else "",
+                "request_id": ctx.request_id if ctx else "", "source": ctx.source if ctx else "import",
+                "action": action, "model": obj._meta.label, "object_id": str(obj.pk)[:64],
+                "object_repr": str(obj)[:300], "enterprise_uscc": uscc[:18], "before": before, "after": after,
+                "changed": changed}
+
+    from django.db import connection
+
+    with connection.cursor() as cur:  # compiled while staging
+        for sql, params in staged.enterprise_sql:
+            cur.execute(sql, params)
+    ids: dict[str, int] = {}
+    for chunk in _chunks([e.uscc for e in staged.new_enterprises]):
+        ids.update(Enterprise.objects.filter(uscc__in=chunk).values_list("uscc", "pk"))
+    for e in staged.new_enterprises:
+        e.pk = e.id = ids[e.uscc]
+    by_uscc = {e.uscc: e for e in staged.new_enterprises}
+    by_uscc.update({e.uscc: e for e, _ in staged.changed_enterprises})
+    for ent, before in staged.changed_enterprises:
+        ent.version += 1
+        ent.updated_at = now
+        _update_changed(Enterprise, ent, before)
+    missing = {u for _, u in staged.new_reports + staged.new_titles if u not in by_uscc}
+    if missing:
+        by_uscc.update({e.uscc: e for e in _load(Enterprise, "uscc", missing)})
+    if staged.report_fk:  # the placeholders of new enterprises become their ids
+        for pk in list(staged.report_fk):
+            staged.report_fk[pk] = by_uscc[staged.report_fk[pk]].pk
+    width, col = staged.report_shape
+    with connection.cursor() as cur:
+        for sql, params in staged.report_sql:
+            if staged.report_fk:
+                for k in range(col, len(params), width):
+                    params[k] = staged.report_fk.get(params[k], params[k])
+            cur.execute(sql, params)
+    for rep, uscc in staged.new_reports:
+        rep.enterprise = by_uscc[uscc]
+    for rep, before in staged.changed_reports:
+        rep.version += 1
+        rep.updated_at = now
+        _update_changed(AnnualReport, rep, before)
+    for t, uscc in staged.new_titles:
+        t.enterprise = by_uscc[uscc]
+    Title.objects.bulk_create([t for t, _ in staged.new_titles], batch_size=500)
+    for t, before in staged.changed_titles:
+        t.version += 1
+        _update_changed(Title, t, before)
+    if staged.new_reports:  # their ids (for the audit entries), in bulk
+        ids: dict[tuple[int, int], int] = {}
+        for chunk in _chunks(sorted({r.enterprise_id for r, _ in staged.new_reports})):
+            for ent_id, year, pk in AnnualReport.objects.filter(enterprise_id__in=chunk).values_list(
+                    "enterprise_id", "year", "pk"):
+                ids[(ent_id, year)] = pk
+        for rep, _ in staged.new_reports:
+            rep.pk = rep.id = ids[(rep.enterprise_id, rep.year)]
+    if any(t.pk is None for t, _ in staged.new_titles):
+        for t, _ in staged.new_titles:
+            t.pk = t.id = Title.objects.values_list("pk", flat=True).get(
+                enterprise=t.enterprise, title=t.title, granted_on=t.granted_on)
+    # audit: one entry per created / changed row, as the model signals would write, in one batch
+    A = AuditEntry.Action
+    audit += [entry(A.CREATE, e, None, e.uscc) for e in staged.new_enterprises]
+    audit += [entry(A.UPDATE, e, b, e.uscc) for e, b in staged.changed_enterprises]
+    audit += [entry(A.CREATE, r, None, u) for r, u in staged.new_reports]
+    audit += [entry(A.UPDATE, r, b, getattr(r, "_zjtx_uscc", "")) for r, b in staged.changed_reports]
+    audit += [entry(A.CREATE, t, None, u) for t, u in staged.new_titles]
+    audit += [entry(A.UPDATE, t, b, getattr(t, "_zjtx_uscc", "")) for t, b in staged.changed_titles]
+    append_many(audit)
+    return staged.summary
+
+
+def _update_changed(model: Any, obj: Any, before: dict[str, Any]) -> None:
+    """One UPDATE by primary key of the fields that changed (plus version and update time): cheaper than
+    ``bulk_update``'s CASE expressions over every column, and the same on every database."""
+    from zjtx.apps.accounts.audit import snapshot
+
+    after = snapshot(obj)
+    fields = {k for k, v in after.items() if before.get(k) != v and k != "id"} | {"version"}
+    if hasattr(obj, "updated_at"):
+        fields.add("updated_at")
+    model.objects.filter(pk=obj.pk).update(**{k: getattr(obj, k) for k in fields})
+
+
+def touched_enterprises(staged: Staged) -> list[int]:
+    """The enterprises whose annual data an import changed (their 一企一策 plans are re-checked)."""
+    ids = {r.enterprise_id for r, _ in staged.new_reports} | {r.enterprise_id for r, _ in staged.changed_reports}
+    return sorted(i for i in ids if i is not None)
+
+
+def apply(result: ParseResult, *, overwrite_blank: bool = False,
+          progress: Callable[[int], None] | None = None,
+          then: Callable[[dict[str, int]], None] | None = None) -> dict[str, int]:
+    """Stage a validated result and commit it in one transaction (staging again if a row changed
+    meanwhile, at most three times, the last time inside the transaction). ``progress`` may raise;
+    ``then(summary)`` runs inside the commit's transaction (e.g. the import's audit entry)."""
+    for attempt in range(3):
+        staged = stage(result, overwrite_blank=overwrite_blank, progress=progress)
+        try:
+            with transaction.atomic():
+                summary = commit(staged)
+                if then is not None:
+                    then(summary)
+            break
+        except Restage:
+            logger.info("import: rows changed while staging, staging again (%s)", attempt + 1)
+    else:
+        with transaction.atomic():
+            staged = stage(result, overwrite_blank=overwrite_blank)
+            summary = commit(staged)
+            if then is not None:
+                then(summary)
+    _recheck_plans_later(staged)
+    return summary
+
+
+def _recheck_plans_later(staged: Staged) -> None:
+    """New annual data re-check open 一企一策 plans: one background job after the import (bulk writes send
+    no ``post_save``)."""
+    ids = touched_enterprises(staged)
+    if not ids:
+        return
+    try:
+        from zjtx.apps.cultivation.tasks import submit_recheck
+    except ImportError:
+        return
+    submit_recheck(ids)
+
+
+# ---------------------------------------------------------------- jobs (the background worker runs them)
 
 def job_progress(job: ImportJob) -> int:
-    """Rows processed so far (in-process counter while running, the stored value otherwise)."""
-    with _lock:
-        return _progress.get(str(job.pk), job.processed_rows)
+    """Rows processed so far (written by the running job)."""
+    return ImportJob.objects.filter(pk=job.pk).values_list("processed_rows", flat=True).first() or 0
+
+
+def queue_job(job: ImportJob) -> Any:
+    """The background job (``zjtx.apps.jobs``) applying this import, if any."""
+    from zjtx.apps.jobs.models import Job
+
+    return Job.objects.filter(kind=Job.Kind.IMPORT, args__import_id=str(job.pk)).order_by("-created_at").first()
 
 
 def request_cancel(job: ImportJob) -> None:
     """Ask a running import to stop; it rolls back. A job not yet started is cancelled at once."""
-    with _lock:
-        _cancel.add(str(job.pk))
     ImportJob.objects.filter(pk=job.pk).update(cancel_requested=True)
     ImportJob.objects.filter(pk=job.pk, status__in=[ImportJob.Status.READY, ImportJob.Status.INVALID,
                                                      ImportJob.Status.QUEUED]).update(
         status=ImportJob.Status.CANCELLED, finished_at=timezone.now())
+    qjob = queue_job(job)
+    if qjob is not None and qjob.active:
+        from zjtx.apps.jobs.services import cancel
+
+        cancel(qjob)
+
+
+def job_ended(args: dict[str, Any], status: str, reason: str) -> None:
+    """The import's background job ended without applying it (cancelled in the queue, or its worker died
+    for good): the import says so. Nothing was written (the commit is all or nothing)."""
+    pk = args.get("import_id")
+    done = ImportJob.Status.CANCELLED if status == "cancelled" else ImportJob.Status.FAILED
+    err = {"sheet": "", "row": 0, "column": "导入", "message": reason, "text": reason}
+    for job in ImportJob.objects.filter(pk=pk, status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]).defer(
+            "content"):
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=done, finished_at=timezone.now(), processed_rows=0,
+            errors=job.errors if done == ImportJob.Status.CANCELLED else [*job.errors, err])
 
 
 def create_job(user: Any, filename: str, content: bytes, overwrite_blank: bool = False) -> ImportJob:
@@ -436,67 +732,82 @@ def create_job(user: Any, filename: str, content: bytes, overwrite_blank: bool =
 
 
 def confirm(job: ImportJob, *, background: bool | None = None) -> ImportJob:
-    """Apply a validated job: small files at once, large ones in a background thread."""
+    """Apply a validated job: small files at once, large ones on the task queue (``zjtx worker``), which
+    runs imports one after another."""
     if job.status != ImportJob.Status.READY:
         return job
     if background is None:
         background = job.total_rows > getattr(settings, "ZJTX_IMPORT_SYNC_ROWS", 500)
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.QUEUED)
     if background:
-        thread = threading.Thread(target=_run_in_thread, args=(job.pk,), name=f"zjtx-import-{job.pk}", daemon=True)
-        thread.start()
+        from zjtx.apps.enterprises.tasks import apply_import
+        from zjtx.apps.jobs.models import Job
+        from zjtx.apps.jobs.services import submit
+
+        submit(apply_import, user=job.created_by, kind=Job.Kind.IMPORT, title=f"导入 {job.filename}",
+               total=job.total_rows, import_id=str(job.pk))
     else:
         run(job.pk)
     job.refresh_from_db()
     return job
 
 
-def _run_in_thread(job_id: Any) -> None:
-    try:
-        run(job_id)
-    finally:
-        connections.close_all()  # this thread's connections die with it
-
-
-def run(job_id: Any) -> None:
-    """Validate again and apply the job in one transaction; a failure or cancellation writes nothing."""
+def run(job_id: Any, handle: Any = None) -> str:
+    """Validate again, stage, and commit the import in one short transaction; a failure or cancellation
+    writes nothing. ``handle``: the background job's :class:`~zjtx.apps.jobs.services.JobHandle`."""
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     key = str(job.pk)
     if job.cancel_requested or job.status == ImportJob.Status.CANCELLED:
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.CANCELLED, finished_at=timezone.now())
-        return
+        return ImportJob.Status.CANCELLED
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, processed_rows=0)
+    last = [0.0]
 
     def progress(done: int) -> None:
-        with _lock:
-            _progress[key] = done
-            cancelled = key in _cancel
-        if cancelled:
+        import time
+
+        now = time.monotonic()
+        if done < job.total_rows and now - last[0] < 0.5:
+            return
+        last[0] = now
+        ImportJob.objects.filter(pk=job.pk).update(processed_rows=done)
+        if handle is not None:
+            handle.progress(done, message="逐行核对并准备写入")  # raises JobCancelled when cancelled
+        if ImportJob.objects.filter(pk=job.pk, cancel_requested=True).exists():
             raise ImportCancelled
 
     status, summary, errors = ImportJob.Status.DONE, {}, job.errors
     try:
         with audit_context(job.created_by, f"import-{job.pk}", "import"):
-            with transaction.atomic():
-                result = validate(bytes(job.content), job.filename, job.created_by)
-                if result.errors:
-                    errors = [p.as_dict() for p in result.errors]
-                    raise ImportRejected
-                summary = apply(result, overwrite_blank=job.overwrite_blank, progress=progress)
-                log(AuditEntry.Action.IMPORT, model="enterprises.ImportJob", object_id=key,
-                    object_repr=job.filename, after=summary)
+            result = validate(bytes(job.content), job.filename, job.created_by)
+            if result.errors:
+                errors = [p.as_dict() for p in result.errors]
+                raise ImportRejected
+            summary = _apply_logged(job, result, progress)
     except ImportCancelled:
         status = ImportJob.Status.CANCELLED
     except ImportRejected:
         status = ImportJob.Status.INVALID
     except Exception as exc:
-        logger.exception("import %s failed", key)
-        status = ImportJob.Status.FAILED
-        errors = [*errors, {"sheet": "", "row": 0, "column": "导入", "message": f"导入失败，已全部回滚：{exc}",
-                            "text": f"导入失败，已全部回滚：{exc}"}]
-    with _lock:
-        processed = _progress.pop(key, 0)
-        _cancel.discard(key)
+        from zjtx.apps.jobs.services import JobCancelled
+
+        if isinstance(exc, JobCancelled):
+            status = ImportJob.Status.CANCELLED
+        else:
+            logger.exception("import %s failed", key)
+            status = ImportJob.Status.FAILED
+            errors = [*errors, {"sheet": "", "row": 0, "column": "导入", "message": f"导入失败，已全部回滚：{exc}",
+                                "text": f"导入失败，已全部回滚：{exc}"}]
     ImportJob.objects.filter(pk=job.pk).update(
         status=status, summary=summary or job.summary, errors=errors, finished_at=timezone.now(),
-        processed_rows=processed if status == ImportJob.Status.DONE else 0)
+        processed_rows=job.total_rows if status == ImportJob.Status.DONE else 0)
+    return status
+
+
+def _apply_logged(job: ImportJob, result: ParseResult, progress: Callable[[int], None]) -> dict[str, int]:
+    """``apply`` plus the import's own audit entry, committed with the data."""
+    def audit_import(summary: dict[str, int]) -> None:
+        log(AuditEntry.Action.IMPORT, model="enterprises.ImportJob", object_id=str(job.pk),
+            object_repr=job.filename, after=summary)
+
+    return apply(result, overwrite_blank=job.overwrite_blank, progress=progress, then=audit_import)

@@ -277,7 +277,8 @@ def _job(request: HttpRequest, job_id: Any) -> ImportJob:
 @login_required
 def import_job(request: HttpRequest, job_id: Any) -> HttpResponse:
     job = _job(request, job_id)
-    return render(request, "enterprises/import_job.html", {"job": job, "progress": importer.job_progress(job)})
+    return render(request, "enterprises/import_job.html", {"job": job, "progress": importer.job_progress(job),
+                                                           "queue_job": importer.queue_job(job)})
 
 
 @login_required
@@ -299,7 +300,7 @@ def import_confirm(request: HttpRequest, job_id: Any) -> HttpResponse:
     if job.status == ImportJob.Status.DONE:
         messages.success(request, "导入完成")
     elif job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING):
-        messages.info(request, "文件较大，已在后台导入，可在本页查看进度")
+        messages.info(request, "文件较大，已交后台进程导入，可在本页或“后台任务”查看进度")
     else:
         messages.error(request, f"导入未完成：{job.get_status_display()}，数据库未作任何修改")
     return redirect("enterprises:import_job", job_id=job.pk)

@@ -100,11 +100,15 @@ def _engine_call(fn: Any, *args: Any, **kwargs: Any) -> Any:
 
 def _evaluate(payload: EvaluateIn) -> dict[str, Any]:
     import zjtx
+    from zjtx.apps.evaluations.fastpath import MAX_RECORDS, evaluate_few
 
     if not payload.records:
         raise ValueError("records 不能为空")
-    df = zjtx.evaluate(payload.records, payload.on, payload.policies, params=payload.params or None,
-                       keep=("uscc",))
+    if len(payload.records) <= MAX_RECORDS and not payload.params:  # a few records: no register-wide plan
+        df = evaluate_few(payload.records, payload.on, payload.policies)
+    else:
+        df = zjtx.evaluate(payload.records, payload.on, payload.policies, params=payload.params or None,
+                           keep=("uscc",))
     return {"on": payload.on.isoformat(), "count": df.height,
             "results": [services.jsonable(r) for r in df.iter_rows(named=True)]}
 

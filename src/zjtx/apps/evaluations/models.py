@@ -50,6 +50,8 @@ class EvaluationRun(models.Model):
     filters = models.JSONField("筛选条件", default=dict, blank=True)
     division = models.CharField("限定镇街", max_length=9, blank=True, default="")
     automatic = models.BooleanField("自动评价", default=True)
+    official = models.BooleanField("正式批次", default=False,
+                                   help_text="全市正式评价：仪表盘、简报默认打开覆盖本人全部管辖范围的最新正式批次")
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.QUEUED)
     total = models.PositiveIntegerField("企业数", default=0)
     processed = models.PositiveIntegerField("已评价", default=0)
@@ -136,3 +138,20 @@ class RunResult(models.Model):
     @property
     def status_label(self) -> str:
         return STATUS_LABELS.get(self.status, self.status)
+
+
+class RunAggregate(models.Model):
+    """Numbers a page shows for one run and one scope (dashboard, briefing …), computed once and kept
+    until the registry changes (``key`` holds the page, the scope and the registry's version)."""
+
+    run = models.ForeignKey(EvaluationRun, on_delete=models.CASCADE, related_name="aggregates")
+    key = models.CharField("键", max_length=200)
+    data = models.JSONField("数据", default=dict)
+    created_at = models.DateTimeField("计算时间", auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "key"], name="run_aggregate_unique")]
+        verbose_name = verbose_name_plural = "评价汇总缓存"
+
+    def __str__(self) -> str:
+        return f"{self.run_id} {self.key}"

@@ -11,13 +11,12 @@ import hashlib
 import json
 import logging
 import math
-import threading
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -431,29 +430,55 @@ def run_queryset(run: EvaluationRun) -> QuerySet:
 
 
 def start_run(run: EvaluationRun, *, background: bool | None = None) -> EvaluationRun:
-    """Execute a run: small registers at once, larger ones in a background thread (progress in the DB)."""
+    """Execute a run: small registers at once, larger ones on the task queue (``zjtx worker``; progress
+    in the DB, cancellable, listed under 后台任务)."""
     if background is None:
         background = run_queryset(run).count() > getattr(settings, "ZJTX_EVAL_SYNC_ENTERPRISES", 200)
     if background:
-        threading.Thread(target=_run_in_thread, args=(run.pk,), name=f"zjtx-eval-{run.pk}", daemon=True).start()
+        from zjtx.apps.evaluations.tasks import run_evaluation
+        from zjtx.apps.jobs.models import Job
+        from zjtx.apps.jobs.services import submit
+
+        submit(run_evaluation, user=run.created_by, kind=Job.Kind.EVALUATION,
+               title=f"评价批次 #{run.pk}：{run.name or run.on.isoformat()}", run_id=run.pk)
     else:
         execute_run(run.pk)
     run.refresh_from_db()
     return run
 
 
-def _run_in_thread(run_id: int) -> None:
-    try:
-        execute_run(run_id)
-    finally:
-        connections.close_all()
+def run_job(run: EvaluationRun) -> Any:
+    """The background job (``zjtx.apps.jobs``) executing this run, if any."""
+    from zjtx.apps.jobs.models import Job
+
+    return Job.objects.filter(kind=Job.Kind.EVALUATION, args__run_id=run.pk).order_by("-created_at").first()
 
 
-def execute_run(run_id: int) -> EvaluationRun:
-    """Build the records, evaluate them in chunks (updating progress), store items, results and flags."""
+def job_ended(args: Mapping[str, Any], status: str, reason: str) -> None:
+    """The run's background job ended without finishing it (cancelled in the queue, or its worker died
+    for good): the run is marked failed with the reason and keeps no partial results."""
+    run = EvaluationRun.objects.filter(pk=args.get("run_id"), status__in=[EvaluationRun.Status.QUEUED,
+                                                                        EvaluationRun.Status.RUNNING]).first()
+    if run is None:
+        return
+    RunEnterprise.objects.filter(run=run).delete()
+    EvaluationRun.objects.filter(pk=run.pk).update(status=EvaluationRun.Status.FAILED, error=reason,
+                                                   finished_at=timezone.now())
+
+
+def execute_run(run_id: int, progress: Any = None) -> EvaluationRun:
+    """Build the records, evaluate them in chunks (updating progress), store items, results and flags.
+    ``progress(processed, total)`` may raise to stop (the job's cancellation): nothing of the run stays."""
+    from zjtx.apps.jobs.services import JobCancelled
+
     run = EvaluationRun.objects.get(pk=run_id)
     try:
-        _execute(run)
+        _execute(run, progress)
+    except JobCancelled:
+        RunEnterprise.objects.filter(run=run).delete()
+        EvaluationRun.objects.filter(pk=run.pk).update(status=EvaluationRun.Status.FAILED, error="已取消（未保存任何结果）",
+                                                       finished_at=timezone.now())
+        raise
     except Exception as exc:  # the run records its failure; nothing half-written stays
         log.exception("evaluation run %s failed", run.pk)
         RunEnterprise.objects.filter(run=run).delete()
@@ -463,12 +488,13 @@ def execute_run(run_id: int) -> EvaluationRun:
     return run
 
 
-def _execute(run: EvaluationRun) -> None:
+def _execute(run: EvaluationRun, progress: Any = None) -> None:
     import zjtx
     from zjtx.apps.enterprises.models import Title
     from zjtx.apps.enterprises.records import records_for
     from zjtx.facts import industries as fi
 
+    RunEnterprise.objects.filter(run=run).delete()  # a run restarted after its worker died starts afresh
     ents = run_queryset(run)
     EvaluationRun.objects.filter(pk=run.pk).update(status=EvaluationRun.Status.RUNNING, processed=0,
                                                    total=ents.count())
@@ -523,6 +549,8 @@ def _execute(run: EvaluationRun) -> None:
                         near_miss=is_near_miss(r["status"], r["score"], r["score_max"], thresholds[p]), **r))
                 RunResult.objects.bulk_create(results)
         EvaluationRun.objects.filter(pk=run.pk).update(processed=min(total, start + CHUNK))
+        if progress is not None:
+            progress(min(total, start + CHUNK), total)
     reachable = solve_reserve(run, records, policies, overlay) if solver_enabled(total) else None
     EvaluationRun.objects.filter(pk=run.pk).update(
         status=EvaluationRun.Status.DONE, processed=total, finished_at=timezone.now(),
@@ -661,37 +689,172 @@ def visible_runs(user: Any) -> QuerySet:
 
 
 def latest_run(user: Any) -> EvaluationRun | None:
-    return visible_runs(user).filter(status=EvaluationRun.Status.DONE).order_by("-finished_at", "-id").first()
+    """The run pages open on: the latest official run (city-wide, so it covers any viewer's whole scope);
+    without one, the latest completed run the user may see. A town officer's own run never replaces the
+    city's official run."""
+    done = visible_runs(user).filter(status=EvaluationRun.Status.DONE).order_by("-finished_at", "-id")
+    return done.filter(official=True).first() or done.first()
+
+
+def mark_official(run: EvaluationRun) -> EvaluationRun:
+    """Make a completed city-wide run (no 镇街 limit, no filters) the official one."""
+    if run.status != EvaluationRun.Status.DONE or run.division or run.filters:
+        raise ValueError("只有已完成的全市评价批次（未限定镇街、无筛选条件）可设为正式批次")
+    EvaluationRun.objects.filter(pk=run.pk).update(official=True)
+    run.refresh_from_db()
+    return run
+
+
+# ------------------------------------------------------------------ aggregates (computed once per run and data)
+
+def scope_key(user: Any) -> str:
+    """Who sees the same numbers: every city role one key; a town officer per 镇街; an enterprise user alone."""
+    from zjtx.apps.accounts import scope
+
+    role = scope.role_of(user)
+    if role in scope.READ_ALL:
+        return "all"
+    profile = getattr(user, "zjtx_profile", None)
+    if role == "town_officer" and profile is not None:
+        return f"town:{profile.division_id}"
+    if role == "enterprise_user" and profile is not None:
+        return f"ent:{profile.enterprise_id}"
+    return f"user:{getattr(user, 'pk', '')}"
+
+
+def registry_version(full: bool = False) -> str:
+    """Changes whenever an enterprise is added, removed, edited or imported (its count and last update);
+    ``full`` also follows annual reports and titles (their count and last update / versions)."""
+    from django.db.models import Count, Max, Sum
+
+    from zjtx.apps.enterprises.models import AnnualReport, Enterprise, Title
+
+    def stamp(t: Any) -> str:
+        return f"{t.timestamp():.6f}" if t else "0"
+
+    agg = Enterprise.objects.aggregate(n=Count("id"), t=Max("updated_at"))
+    out = f"{agg['n']}-{stamp(agg['t'])}"
+    if full:
+        a = AnnualReport.objects.aggregate(n=Count("id"), t=Max("updated_at"))
+        t = Title.objects.aggregate(n=Count("id"), v=Sum("version"))
+        out += f"-{a['n']}-{stamp(a['t'])}-{t['n']}-{t['v'] or 0}"
+    return out
+
+
+def aggregate(run: EvaluationRun, name: str, key: str, compute: Any, version: str | None = None) -> Any:
+    """``compute()`` once per run, page ``name``, scope ``key`` and registry ``version`` (default: the
+    current one); then read back."""
+    from zjtx.apps.evaluations.models import RunAggregate
+
+    if len(key) > 60:  # long keys (a filter query) by their digest: the row key stays short and exact
+        key = hashlib.sha256(key.encode()).hexdigest()[:32]
+    full = f"{name}:{key}:{version or registry_version()}"
+    row = RunAggregate.objects.filter(run=run, key=full).values_list("data", flat=True).first()
+    if row is not None:
+        return row
+    data = json.loads(json.dumps(jsonable(compute()), ensure_ascii=False))
+    RunAggregate.objects.filter(run=run, key__startswith=f"{name}:{key}:").delete()
+    try:
+        with transaction.atomic():
+            RunAggregate.objects.create(run=run, key=full, data=data)
+    except Exception:  # computed by another request meanwhile
+        pass
+    return data
 
 
 # ------------------------------------------------------------------ diff between runs
 
-def diff_runs(old: EvaluationRun, new: EvaluationRun, user: Any, limit: int = 500) -> dict[str, Any]:
-    """Who changed status between two runs, and why (the conditions that flipped, the inputs that moved)."""
-    def index(run: EvaluationRun) -> dict[tuple[str, str], RunResult]:
-        return {(r.item.uscc, r.policy): r for r in scoped_results(user, run).select_related("item", "run")}
+def diff_changes(old: EvaluationRun, new: EvaluationRun, user: Any) -> list[dict[str, Any]]:
+    """Every (enterprise, policy) whose conclusion differs between two runs, within ``user``'s scope: light
+    rows (no explanations), computed from two value lists and kept as an aggregate of the newer run."""
+    def index(run: EvaluationRun) -> dict[tuple[str, str], tuple[str, float | None, str]]:
+        return {(u, p): (st, sc, n) for u, p, st, sc, n in scoped_results(user, run).values_list(
+            "item__uscc", "policy", "status", "score", "item__name").iterator(chunk_size=5000)}
 
-    a, b = index(old), index(new)
-    changes = []
-    for key in sorted(set(a) | set(b)):
-        ra, rb = a.get(key), b.get(key)
-        if ra is not None and rb is not None and ra.status == rb.status:
-            continue
-        entry: dict[str, Any] = {
-            "uscc": key[0], "policy": key[1], "policy_name": policy_name(key[1]),
-            "name": (rb or ra).item.name if (rb or ra) else "",
-            "before": ra.status if ra else None, "after": rb.status if rb else None,
-            "before_label": status_label(ra.status) if ra else "（未评价）",
-            "after_label": status_label(rb.status) if rb else "（未评价）",
-            "score_before": ra.score if ra else None, "score_after": rb.score if rb else None,
-            "flipped": [], "inputs": [],
-        }
-        if ra is not None and rb is not None and len(changes) < limit:
+    def compute() -> list[dict[str, Any]]:
+        a, b = index(old), index(new)
+        out = []
+        for key in sorted(set(a) | set(b)):
+            ra, rb = a.get(key), b.get(key)
+            if ra is not None and rb is not None and ra[0] == rb[0]:
+                continue
+            out.append({"uscc": key[0], "policy": key[1], "name": (rb or ra)[2],
+                        "before": ra[0] if ra else None, "after": rb[0] if rb else None,
+                        "score_before": ra[1] if ra else None, "score_after": rb[1] if rb else None})
+        return out
+
+    return aggregate(new, "diff", f"{old.pk}:{scope_key(user)}", compute)
+
+
+def diff_labels(change: Mapping[str, Any]) -> dict[str, Any]:
+    return {**change, "policy_name": policy_name(change["policy"]),
+            "before_label": status_label(change["before"]) if change["before"] else "（未评价）",
+            "after_label": status_label(change["after"]) if change["after"] else "（未评价）",
+            "flipped": [], "inputs": []}
+
+
+def diff_details(old: EvaluationRun, new: EvaluationRun, changes: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """``changes`` with their labels and, where both runs have a result, the conditions that flipped and
+    the inputs that moved (both explanations regenerated from the runs' snapshots)."""
+    usccs = sorted({c["uscc"] for c in changes})
+
+    def results(run: EvaluationRun) -> dict[tuple[str, str], RunResult]:
+        out: dict[tuple[str, str], RunResult] = {}
+        for i in range(0, len(usccs), 500):
+            for r in RunResult.objects.filter(run=run, item__uscc__in=usccs[i:i + 500]).select_related("item", "run"):
+                out[(r.item.uscc, r.policy)] = r
+        return out
+
+    a, b = (results(old), results(new)) if usccs else ({}, {})
+    rows = []
+    for c in changes:
+        entry = diff_labels(c)
+        ra, rb = a.get((c["uscc"], c["policy"])), b.get((c["uscc"], c["policy"]))
+        if ra is not None and rb is not None:
             entry["flipped"] = flipped_conditions(reproduce(ra), reproduce(rb))
             entry["inputs"] = changed_inputs(ra.item.record, rb.item.record)
-        changes.append(entry)
-    return {"old": old, "new": new, "changes": changes, "same_rules": old.rule_version == new.rule_version,
+        rows.append(entry)
+    return rows
+
+
+def filter_changes(changes: Sequence[Mapping[str, Any]], params: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The comparison's filters: ``policy``, ``before``/``after`` (a status, or ``none`` for 未评价) and
+    ``q`` (USCC or part of the name)."""
+    policy = params.get("policy") or ""
+    before, after = params.get("before") or "", params.get("after") or ""
+    q = (params.get("q") or "").strip().upper()
+    out = []
+    for c in changes:
+        if policy and c["policy"] != policy:
+            continue
+        if before and (c["before"] or "none") != before:
+            continue
+        if after and (c["after"] or "none") != after:
+            continue
+        if q and q not in c["uscc"] and q not in (c["name"] or "").upper():
+            continue
+        out.append(c)
+    return out
+
+
+def diff_runs(old: EvaluationRun, new: EvaluationRun, user: Any, limit: int = 500) -> dict[str, Any]:
+    """Who changed status between two runs, and why (the conditions that flipped, the inputs that moved;
+    explained for the first ``limit`` changes)."""
+    changes = diff_changes(old, new, user)
+    rows = diff_details(old, new, changes[:limit]) + [diff_labels(c) for c in changes[limit:]]
+    return {"old": old, "new": new, "changes": rows, "same_rules": old.rule_version == new.rule_version,
             "same_params": old.overlay == new.overlay}
+
+
+DIFF_COLUMNS = [("uscc", "统一社会信用代码"), ("name", "企业名称"), ("policy_name", "政策"), ("before_label", "之前"),
+                ("after_label", "之后"), ("score_before", "之前得分"), ("score_after", "之后得分"),
+                ("flipped_text", "翻转的条件"), ("inputs_text", "变化的数据")]
+
+
+def diff_export_rows(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    return [{**r, "flipped_text": "；".join(f"{f['label']}：{f['before']} → {f['after']}" for f in r["flipped"]),
+             "inputs_text": "；".join(f"{i['field']}：{i['before']} → {i['after']}" for i in r["inputs"])}
+            for r in rows]
 
 
 def flipped_conditions(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("runs/<int:pk>/", runs.run_detail, name="run"),
     path("runs/<int:pk>/progress/", runs.run_progress, name="run_progress"),
     path("runs/<int:pk>/diff/", runs.run_diff, name="run_diff"),
+    path("runs/<int:pk>/diff/export/", runs.run_diff_export, name="run_diff_export"),
     path("runs/<int:pk>/trace/<str:uscc>/<str:policy>/", runs.result_trace, name="result_trace"),
     path("results/", results.result_list, name="results"),
     re_path(r"^results\.(?P<fmt>csv|xlsx|json)$", results.result_list, name="results_export"),

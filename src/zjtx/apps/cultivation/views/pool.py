@@ -137,10 +137,17 @@ def run_auto(request: HttpRequest) -> HttpResponse:
     if not access.is_city(request.user):
         raise PermissionDenied("仅市级工作人员可运行自动评价")
     on = date.fromisoformat(request.POST.get("on") or timezone.localdate().isoformat())
-    result = pool.auto_update(on)
-    messages.success(request, f"自动评价完成（基准日 {on}）：评价 {result.evaluated} 家，更新 {len(result.changed)} 项，"
-                              f"人工锁定且有分歧 {len(result.flagged)} 项（已标记，未覆盖）")
-    return redirect("cultivation:pool")
+    from zjtx.apps.cultivation.tasks import pool_auto
+    from zjtx.apps.jobs.models import Job
+    from zjtx.apps.jobs.services import submit
+
+    job = submit(pool_auto, user=request.user, kind=Job.Kind.POOL, title=f"培育库自动评价（基准日 {on}）",
+                 on=on.isoformat())
+    if job.status == Job.Status.DONE:
+        messages.success(request, job.outcome)
+        return redirect("cultivation:pool")
+    messages.info(request, "已提交后台运行自动评价，完成后本页数据自动更新；可在“后台任务”查看进度")
+    return redirect("jobs:detail", pk=job.pk)
 
 
 @login_required

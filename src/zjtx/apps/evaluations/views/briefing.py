@@ -40,22 +40,41 @@ def _year(request: HttpRequest) -> int:
     return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else dt.date.today().year - 1
 
 
+def briefing_data(user: Any, year: int) -> dict[str, Any]:
+    """The briefing's sentences and tables, computed once per scope, year and registry version (then read
+    from the cache until an enterprise, annual report or title changes)."""
+    from django.core.cache import cache
+
+    from zjtx.apps.evaluations.services import registry_version, scope_key
+
+    key = f"zjtx:briefing:{scope_key(user)}:{year}:{registry_version(full=True)}"
+    data = cache.get(key)
+    if data is None:
+        b = build_briefing(user, year)
+        data = {"b": {"title": b.title},
+                "sentences": [{"text": s.text, "notes": [getattr(st, "query", "") for st in s.stats]}
+                              for s in b.sentences],
+                "tables": [{"caption": cap, "columns": list(df.columns), "rows": [list(r) for r in df.rows()]}
+                           for cap, df in b.tables],
+                "notes": list(b.notes)}
+        cache.set(key, data, 24 * 3600)
+    return data
+
+
 @login_required
 def briefing_page(request: HttpRequest) -> HttpResponse:
     require_role(request)
     year = _year(request)
-    b = build_briefing(request.user, year)
     if request.GET.get("format") == "docx":
+        b = build_briefing(request.user, year)
         with tempfile.TemporaryDirectory() as tmp:
             path = b.to_docx(Path(tmp) / "briefing.docx")
             body = Path(path).read_bytes()
         resp = HttpResponse(body, content_type=DOCX)
         resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'工作简报{year}.docx')}"
         return resp
-    sentences = [{"text": s.text, "notes": [getattr(st, "query", "") for st in s.stats]} for s in b.sentences]
-    tables = [{"caption": cap, "columns": df.columns, "rows": df.rows()} for cap, df in b.tables]
     return render(request, "evaluations/briefing.html", {
-        "b": b, "year": year, "sentences": sentences, "tables": tables, "notes": b.notes,
+        **briefing_data(request.user, year), "year": year,
         "years": list(range(dt.date.today().year, dt.date.today().year - 8, -1)),
         "scoped": scope.user_division_code(request.user) is not None or scope.role_of(request.user) == "enterprise_user",
     })

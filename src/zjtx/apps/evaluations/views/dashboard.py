@@ -90,11 +90,21 @@ def trends(user: Any) -> dict[str, Any]:
     return {"years": [str(y) for y in years], "series": series}
 
 
+def _latest_done(user: Any) -> int:
+    """Trends span every completed run: their cache key changes with the newest one."""
+    return services.visible_runs(user).filter(status=EvaluationRun.Status.DONE).order_by("-id").values_list(
+        "id", flat=True).first() or 0
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     require_role(request)
     run = selected_run(request)
-    data = dashboard_data(request.user, run) if run else None
+    key = services.scope_key(request.user)
+    version = services.registry_version()
+    latest = _latest_done(request.user)
+    data = services.aggregate(run, "dashboard", key, lambda: dashboard_data(request.user, run),
+                              version) if run else None
     chart = None
     if data:
         chart = {
@@ -111,12 +121,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                                                          for r in data["clusters"]]}
                                     for i, n in enumerate(data["policy_names"])]},
             "reserve": [{"name": r["name"], "value": r["n"], "url": r["url"]} for r in data["reserve"]],
-            "trends": trends(request.user),
+            "trends": services.aggregate(run, "trends", f"{key}:{latest}", lambda: trends(request.user), version),
         }
     from zjtx.apps.programs.dashboard import panel as programs_panel
 
     return render(request, "evaluations/dashboard.html", {
         **programs_panel(request.user),
         "run": run, "data": data, "chart": chart,
+        # the rendered numbers are cached with what they depend on: the run, the scope, the registry's
+        # version and the newest run (the trends)
+        "cache_key": f"{run.pk}:{key}:{version}:{latest}" if run else "",
         "runs": services.visible_runs(request.user).filter(status=EvaluationRun.Status.DONE)[:50],
     })

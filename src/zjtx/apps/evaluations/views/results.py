@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from zjtx.apps.enterprises.exports import export_response, requested_format
 from zjtx.apps.enterprises.models import Division
@@ -90,11 +92,26 @@ def result_list(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
     qs = (filter_results(qs, request.GET).select_related("item", "run").defer("item__record", "run__summary")
           .order_by("item__uscc", "policy"))
     export = requested_format(request, fmt)
+    if export and run is not None and export in ("xlsx", "csv") and qs.count() > getattr(
+            settings, "ZJTX_EXPORT_SYNC_ROWS", 5000):  # large: built by the worker, handed back as a link
+        from zjtx.apps.evaluations.tasks import export_results
+        from zjtx.apps.jobs.models import Job
+        from zjtx.apps.jobs.services import submit
+
+        query = {k: v for k, v in request.GET.items() if k not in ("page", "format")}
+        job = submit(export_results, user=request.user, kind=Job.Kind.EXPORT, title=f"导出评价结果（批次 #{run.pk}）",
+                     run_id=run.pk, query=query, fmt="xlsx")
+        messages.info(request, "结果较多，已交后台生成 XLSX，完成后在本页下载")
+        return redirect("jobs:detail", pk=job.pk)
     if export:
         return export_response(export, "评价结果", RESULT_COLUMNS, result_rows(qs))
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
+    paginator = Paginator(qs, 50)
+    if run is not None:  # the count of a run's (filtered, scoped) results, once per registry version
+        paginator.count = services.aggregate(run, "results_count", f"{services.scope_key(request.user)}:"
+                                             f"{params.urlencode()}", qs.count)
+    page = paginator.get_page(request.GET.get("page"))
     return render(request, "evaluations/results.html", {
         "run": run, "page": page, "rows": result_rows(page.object_list), "count": page.paginator.count,
         "runs": services.visible_runs(request.user).filter(status=EvaluationRun.Status.DONE)[:50],

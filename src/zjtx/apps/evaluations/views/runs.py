@@ -7,9 +7,11 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from zjtx.apps.enterprises.models import Division
 from zjtx.apps.evaluations import services
@@ -69,7 +71,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
                       "flags": flags.get(p, 0), "near": near.get(p, 0), "reachable": reach.get(p, 0)})
     others = services.visible_runs(request.user).filter(status=EvaluationRun.Status.DONE).exclude(pk=run.pk)[:50]
     return render(request, "evaluations/run_detail.html", {
-        "run": run, "table": table, "others": others, "statuses": ("qualified", "not_qualified", "unknown",
+        "run": run, "table": table, "others": others, "job": services.run_job(run) if run.status in (
+            EvaluationRun.Status.QUEUED, EvaluationRun.Status.RUNNING) else None, "statuses": ("qualified", "not_qualified", "unknown",
                                                                    "manual_review"),
         "status_labels": [services.status_label(s) for s in ("qualified", "not_qualified", "unknown",
                                                              "manual_review")],
@@ -95,8 +98,40 @@ def run_diff(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("evaluations:run", pk=new.pk)
     else:
         old = visible_run(request, int(against))
-    diff = services.diff_runs(old, new, request.user)
-    return render(request, "evaluations/run_diff.html", diff)
+    changes = services.diff_changes(old, new, request.user)
+    shown = services.filter_changes(changes, request.GET)
+    page = Paginator(shown, 50).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "evaluations/run_diff.html", {
+        "old": old, "new": new, "same_rules": old.rule_version == new.rule_version, "total": len(changes),
+        "count": len(shown), "page": page,
+        # the explained page: two immutable runs, so explained once per page, filter and scope
+        "changes": services.aggregate(new, "diffpage", f"{old.pk}:{services.scope_key(request.user)}:"
+                                      f"{params.urlencode()}:{page.number}",
+                                      lambda: services.diff_details(old, new, list(page.object_list))),
+        "policies": [(p, services.policy_name(p)) for p in new.policies], "params": request.GET,
+        "query": params.urlencode(),
+        "statuses": [(s, services.status_label(s)) for s in ("qualified", "not_qualified", "unknown", "manual_review")]
+                    + [("none", "（未评价）")],
+    })
+
+
+@login_required
+@require_POST
+def run_diff_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The full comparison (every change with its flipped conditions and moved inputs) as an XLSX, built
+    by the worker; the page links to the job."""
+    from zjtx.apps.evaluations.tasks import export_diff
+    from zjtx.apps.jobs.models import Job
+    from zjtx.apps.jobs.services import submit
+
+    new = visible_run(request, pk)
+    old = visible_run(request, int(request.POST.get("against") or 0))
+    job = submit(export_diff, user=request.user, kind=Job.Kind.DIFF, title=f"批次比较 #{old.pk} → #{new.pk}（全部变化）",
+                 old_id=old.pk, new_id=new.pk)
+    messages.info(request, "已提交后台生成完整比较表，完成后可在本页下载")
+    return redirect("jobs:detail", pk=job.pk)
 
 
 @login_required
