@@ -172,6 +172,8 @@ ZJTX_JOB_STALE_SECONDS = int(os.environ.get("ZJTX_JOB_STALE_SECONDS", "900"))  #
 ZJTX_SCHEDULE = {
     "cultivation.daily": {"task": "zjtx.apps.cultivation.tasks.daily_pass", "at": os.environ.get(
         "ZJTX_DAILY_AT", "02:00"), "title": "每日例行：培育库自动评价与到期提醒"},
+    "outreach.daily": {"task": "zjtx.apps.outreach.tasks.daily_pass", "at": os.environ.get(
+        "ZJTX_OUTREACH_DAILY_AT", "03:00"), "title": "每日例行：政策直达（预警、定向通知）"},
 }
 
 # Imports: files with more data rows than this are applied by the background worker.

@@ -69,6 +69,30 @@ def test_passes_run_as_tasks(run, users, registry, settings) -> None:
     assert again.status == "SUCCESSFUL" and again.return_value["new"] == 0
 
 
+def test_the_worker_runs_the_daily_outreach_pass(run, users, registry, settings) -> None:
+    """The daily schedule submits the outreach pass after the cultivation pass; the worker runs it as a
+    job with its outcome in Chinese (warnings and notices written)."""
+    from django.utils import timezone
+
+    from zjtx.apps.jobs import services
+    from zjtx.apps.jobs.models import Job
+    from zjtx.commands.worker import run_worker
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    tz = timezone.get_current_timezone()
+    at = dt.datetime(DAY.year, DAY.month, DAY.day, 3, 30, tzinfo=tz)
+    jobs = services.due_schedules(at)
+    keys = sorted(j.schedule_key for j in jobs)
+    assert keys == [f"cultivation.daily@{DAY.isoformat()}", f"outreach.daily@{DAY.isoformat()}"]
+    Job.objects.filter(schedule_key__startswith="cultivation.").delete()
+    run_worker(once=True, schedule=False, signals=False)
+    job = Job.objects.get(schedule_key=f"outreach.daily@{DAY.isoformat()}")
+    assert job.status == Job.Status.DONE, job.error
+    assert job.result["text"].startswith(f"政策直达每日例行（{DAY.isoformat()}）")
+    assert job.result["notices"] == Notice.objects.count() > 0
+    assert job.result["new_warnings"] == EarlyWarning.objects.count() > 0
+
+
 def test_cli_run(run, users, registry) -> None:
     from typer.testing import CliRunner
 

@@ -8,6 +8,8 @@ from typing import Any
 
 from django_tasks import task
 
+from zjtx.apps.jobs.services import JobHandle, job_task
+
 
 def _day(on: str | None) -> dt.date:
     from django.utils import timezone
@@ -50,3 +52,20 @@ def exempt_batch(benefit: str, year: int, on: str | None = None) -> dict[str, An
 
     batch = create_batch(benefit, year, _day(on))
     return {"batch": batch.pk, "items": batch.items.count()}
+
+
+
+@job_task
+def daily_pass(job: JobHandle, on: str) -> dict[str, Any]:
+    """The worker's daily outreach pass (``ZJTX_SCHEDULE["outreach.daily"]``): warnings, then the notices
+    due today and their e-mails, as a job listed on the 后台任务 page."""
+    from zjtx.apps.outreach.notices import run_notices
+
+    job.progress(0, 1, f"政策直达（{on}）：预警、定向通知与邮件")
+    res = run_notices(_day(on))
+    warned = res.get("warnings") or {}
+    new = warned.get("new", 0)
+    new = len(new) if isinstance(new, list) else int(new or 0)
+    return {"text": f"政策直达每日例行（{on}）：新预警 {new} 条，通知 {res.get('notices', 0)} 条",
+            "notices": res.get("notices", 0), "new_warnings": new, "run": res.get("run"),
+            "link": "/outreach/", "link_text": "查看政策直达"}
