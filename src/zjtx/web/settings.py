@@ -87,6 +87,7 @@ TEMPLATES = [
                 "zjtx.apps.accounts.context.role",
                 "zjtx.web.context.site_notices",
             ],
+            "builtins": ["zjtx.web.templatetags.present"],
         },
     },
 ]

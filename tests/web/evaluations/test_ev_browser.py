@@ -51,7 +51,7 @@ def test_self_assessment_end_to_end(live_server, make_user, registry, monkeypatc
             summary = page.locator("#sa-summary")
             expect(summary.locator("tr[data-policy=tech_sme]")).to_contain_text("达标")
             expect(summary.locator("tr[data-policy=tech_sme]")).to_contain_text("92")
-            expect(page.locator("#policy-tech_sme table.explain")).to_contain_text("营业收入（上年度） 2,000.00万元")
+            expect(page.locator("#policy-tech_sme table.explain")).to_contain_text("营业收入（上年度） 2,000万元")
             expect(page.locator("#sa-results")).to_contain_text("差距分析")
             assert AnnualReport.objects.get(enterprise=registry["C"], year=2024).revenue is None  # nothing stored
             expect(page.locator("input[name=save_to]")).to_have_value(C)

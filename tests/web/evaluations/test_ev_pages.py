@@ -31,11 +31,11 @@ def test_enterprise_page(staff_client, registry, done_run) -> None:
     html = resp.content.decode()
     assert NAMES[B] in html and "梯度阶梯" in html
     # ladder: the held 科技型 registration with validity, its evaluation now, and the disagreement
-    assert "持有称号，2025-03-01认定，有效期至2025-12-31" in html
+    assert "持有称号，2025年3月1日认定，有效期至2025年12月31日" in html
     assert "持有称号但本次评价未达标" in html
     # explanation table: condition, required, actual (万元), source, result
     assert "职工总数≤500人、年销售收入≤2亿元、资产总额≤2亿元" in html
-    assert "营业收入（上年度） 5,000.00万元" in html
+    assert "营业收入（上年度） 5,000万元" in html
     assert "税务" in html  # provenance of the inputs
     assert "未达标" in html and "达标" in html
     # gaps and benefits: the real modules or the adapter's notice
