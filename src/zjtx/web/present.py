@@ -61,7 +61,10 @@ def _catalog() -> Any:
 def _labels() -> dict[str, str]:
     """Every known identifier → its Chinese label (fields, titles, policies, choices, engine terms)."""
     from zjtx.apps.enterprises.fields import (
-        BY_NAME, PROVENANCE_CHOICES, TITLE_CHOICES, TITLE_IMPORT_FIELDS,
+        BY_NAME,
+        PROVENANCE_CHOICES,
+        TITLE_CHOICES,
+        TITLE_IMPORT_FIELDS,
     )
 
     out: dict[str, str] = {}
@@ -81,7 +84,7 @@ def _labels() -> dict[str, str]:
     for pid in cat.ids:
         try:
             out[pid] = cat.name(pid)
-        except Exception:  # noqa: BLE001 — a label must never break a page
+        except Exception:
             continue
     out.update(TERMS)
     return out
@@ -105,7 +108,7 @@ def policy_label(pid: str | None) -> str:
         return DASH
     try:
         return _catalog().name(pid)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return _labels().get(pid, pid)
 
 
@@ -123,7 +126,7 @@ def _regimes() -> dict[str, tuple[str, str]]:
     for pid in cat.ids:
         try:
             pol = cat.get(pid)
-        except Exception:  # noqa: BLE001
+        except Exception:
             continue
         for r in pol.regimes:
             out[r.id] = (pol.name, r.doc)
