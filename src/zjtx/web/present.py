@@ -45,6 +45,19 @@ TERMS = {
     "size_class": "企业规模", "amount": "金额", "estimate": "估算金额", "title": "称号", "granted_on": "认定日期",
     "expires_on": "有效期至", "enterprise_id": "企业", "user_id": "用户", "run_id": "评价批次",
     "division_id": "镇街", "object_id": "对象编号", "created_at": "创建时间", "updated_at": "更新时间",
+    "approximate_averages": "近似口径",
+    # the briefing's methodology (口径) vocabulary (zjtx.stats)
+    "titles": "称号记录", "annual": "年报", "revenue": "营业收入", "platforms": "创新平台记录",
+    "certifications": "载体认定记录", "kind": "类型", "level": "级别", "status": "状态", "operating": "运营中",
+    "established_on": "挂牌日期", "applied_on": "申报日期", "certified_on": "认定日期", "targeted_on": "列为目标日期",
+    "key_target": "重点招引目标", "university_park": "大学科技园", "maker_space": "众创空间", "incubator": "孵化器",
+    "accelerator": "加速器", "applying": "申报中", "certified": "已认定", "pools": "培育库", "listed_on": "入库日期",
+    "pool_name": "培育库名称", "followups": "跟进记录", "contact": "联系", "visit": "走访", "online": "线上对接",
+    "intention": "达成意向", "signed": "签约", "projects": "项目记录", "approved_on": "立项日期", "events": "活动记录",
+    "members": "成员", "list_name": "名单", "labs": "实验室记录", "uscc": "统一社会信用代码", "held_on": "举办日期",
+    "year": "年度", "division": "镇街", "team": "团队", "town": "镇街", "towns": "镇街", "carrier": "载体",
+    "targets": "目标", "target": "目标", "holders": "持有企业", "program": "专项", "contest": "大赛",
+    "awards": "获奖记录", "rank": "名次", "teams": "参赛团队", "entries": "参赛记录", "stage": "阶段",
 }
 
 
@@ -170,7 +183,23 @@ def choice_label(value: Any, field: str | None = None) -> str:
     return _labels().get(str(value), str(value))
 
 
-def route_label(route: str | None, res: Mapping[str, Any] | None = None) -> str:
+def _direct_label(regime: str | None, cid: str) -> str:
+    if not regime or "@" not in regime:
+        return ""
+    try:
+        pol = _catalog().get(regime.split("@")[0])
+        for r in pol.regimes:
+            if r.id == regime:
+                for d in r.direct:
+                    text = str(getattr(d, "label", "") or "")
+                    if d.id == cid and text and "{" not in text:
+                        return text
+    except Exception:
+        return ""
+    return ""
+
+
+def route_label(route: str | None, res: Mapping[str, Any] | None = None, regime: str | None = None) -> str:
     """How a tier was reached: ``score`` → 评分达标; ``direct:D2`` → 直通：<the direct condition>."""
     if not route:
         return ""
@@ -181,7 +210,8 @@ def route_label(route: str | None, res: Mapping[str, Any] | None = None) -> str:
         for e in (res or {}).get("trace") or []:
             if e.get("id") == cid and e.get("label"):
                 return f"直通：{e['label']}"
-        return "直通条件"
+        text = _direct_label(regime or (res or {}).get("regime"), cid)
+        return f"直通：{text}" if text else "直通条件"
     return humanize(route)
 
 
@@ -326,7 +356,7 @@ def score(res: Mapping[str, Any]) -> str:
 
 # ------------------------------------------------------------------ sentences
 
-_SCI = re.compile(r"(?<![\w.])(-?\d+(?:\.\d+)?[eE][+-]?\d+)(万元|元|亿元)?")
+_SCI = re.compile(r"(?<![\w.])(-?\d+(?:\.\d+)?[eE][+-]\d+)(万元|元|亿元)?")
 _WAN = re.compile(r"(?<![\w.,])(\d{5,}(?:\.\d+)?)万元")
 _TAG = re.compile(r"[（(]\s*(CONFIRMED|DERIVED|MEMORY|OPEN)\s*[)）]|\b(CONFIRMED|DERIVED|MEMORY|OPEN)\b")
 _REGIME = re.compile(r"\b([a-z][a-z0-9_]*)@(\d{4}[-\w]*)")
@@ -387,3 +417,25 @@ INTERNAL_CODE = re.compile(
 def leaks(text: str) -> list[str]:
     """The internal codes in a text a user reads (empty when clean)."""
     return sorted({m.group(0) for m in INTERNAL_CODE.finditer(text)})
+
+
+def registry_value(spec: Any, v: Any) -> str:
+    """A stored registry value (``zjtx.apps.enterprises.fields.FieldSpec``) as users read it."""
+    if v is None or v == "":
+        return UNKNOWN
+    kind = getattr(spec, "kind", "")
+    if kind == "bool" or isinstance(v, bool):
+        return yes_no(v)
+    if kind == "choice":
+        return dict(getattr(spec, "choices", ())).get(str(v), label(v))
+    if kind == "money":
+        return money(v)
+    if kind == "fraction":
+        return ratio(v)
+    if kind in ("int", "year"):
+        return count(v) if kind == "int" else str(v)
+    if kind == "date":
+        return cn_date(v)
+    if kind == "decimal":
+        return number(v)
+    return str(v)

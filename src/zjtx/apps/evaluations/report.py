@@ -74,6 +74,7 @@ def render_pdf(enterprise: Any, ctx: dict[str, Any]) -> bytes:
         p(f"企业名称：{enterprise.name}", base), p(f"统一社会信用代码：{enterprise.uscc}", base),
         p(f"所属镇街：{enterprise.division.name if enterprise.division else '—'}", base),
         p(f"评价日期：{on.year}年{on.month}月{on.day}日", base),
+        p(f"规则与参数版本（供核对）：{ctx['rule_version']}", base),
         p("适用规则：" + "；".join(ctx["regimes"]), base), Spacer(1, 8 * mm), Paragraph(_esc(DISCLAIMER), note),
         PageBreak(), Paragraph("一、梯度培育阶梯", h2),
     ]
