@@ -178,8 +178,8 @@ def test_self_assessment_form_converts_wan_and_stores_nothing(staff_client, regi
     html = resp.content.decode()
     assert "评价结果（评价日 2025年6月30日）" in html
     summary = html.split('id="sa-summary"')[1].split("</table>")[0]
-    assert "科技型中小企业</td><td class=\"st-qualified\">达标" in summary
-    assert "营业收入（上年度） 2,000.00万元" in html  # 2000 万元 → 20,000,000 元 → shown again in 万元
+    assert "科技型中小企业</a></td><td class=\"st-qualified\">达标（92分）" in summary
+    assert "营业收入（上年度） 2,000万元" in html  # 2000 万元 → 20,000,000 元 → shown again in 万元
     assert (Enterprise.objects.count(), AnnualReport.objects.count()) == before
 
 
@@ -196,7 +196,14 @@ def test_self_assessment_record_conversion() -> None:
 
 def test_self_assessment_labels_are_chinese(staff_client) -> None:
     html = staff_client.get("/evaluations/self-assessment/").content.decode()
+    assert "选择关心的层级" in html and 'name="tiers" value="tech_sme"' in html and 'type="date"' in html
+    html = staff_client.get("/evaluations/self-assessment/?on=2025-06-30&tiers=tech_sme").content.decode()
     assert "营业收入（上年度）（万元）" in html and "职工总数（上年度）" in html and "评价日期" in html
+    assert 'value="2025-06-30"' in html  # ISO, as the browser's date input requires
+    # only the fields 科技型中小企业 reads, grouped by the enterprise's documents, each with help
+    assert "财务报表（利润表、资产负债表）" in html and "汇算清缴 A107012 研发费用加计扣除优惠明细表" in html
+    assert "利润表“营业收入”行" in html and "单位：万元" in html
+    assert "主导产品全球排名" not in html  # a 单项冠军 field: not asked for 科技型
 
 
 def test_enterprise_user_saves_only_to_its_own_record(client, make_user, registry) -> None:

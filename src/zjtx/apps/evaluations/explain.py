@@ -125,16 +125,35 @@ def tech_details(res: Mapping[str, Any]) -> dict[str, Any]:
             "formulae": [(e.get("id"), e.get("required") or e.get("band") or "") for e in res.get("trace") or []]}
 
 
+def headline(res: Mapping[str, Any], item_rows: Sequence[Mapping[str, Any]], interval: str) -> str:
+    """The one sentence of a policy's result: the route, the interval's reason, or the first item to act on."""
+    status = res.get("status")
+    if status == "qualified":
+        route = present.route_label(res.get("route"), res)
+        return route or "各项条件均已满足。"
+    if interval:
+        return interval
+    wanted = FAILED if status == "not_qualified" else None
+    todo = [r for r in item_rows if r.get("sentence") and (wanted is None or r.get("status") == wanted)]
+    todo = todo or [r for r in item_rows if r.get("sentence")]
+    if not todo:
+        return "需补充数据或人工判断后得出结论。" if status != "not_qualified" else "未满足认定条件。"
+    more = f"另有{len(todo) - 1}项需关注，见逐项说明。" if len(todo) > 1 else ""
+    return f"{todo[0]['label']}：{todo[0]['sentence']}{more}"
+
+
 def policy_view(res: Mapping[str, Any], sources: Mapping[str, str] | None, on: dt.date,
                 pass_score: float | None = None) -> dict[str, Any]:
     """Everything a page or the PDF shows of one policy's explanation."""
+    item_rows = rows(res, sources)
+    interval = interval_reason(res, pass_score)
     return {
-        "res": res, "rows": rows(res, sources), "score": present.score(res),
+        "res": res, "rows": item_rows, "score": present.score(res), "headline": headline(res, item_rows, interval),
         "status_label": present.status_label(res.get("status")), "summary": summary(res),
         "route": present.route_label(res.get("route"), res),
         "document": present.regime_label(res.get("regime"), res.get("document")),
         "document_full": present.humanize(res.get("document") or ""),
-        "interval": interval_reason(res, pass_score),
+        "interval": interval,
         "missing": [present.field_label(m) for m in res.get("missing") or []],
         "manual": [present.field_label(m) for m in res.get("manual") or []],
         "notes": [present.humanize(n) for n in res.get("notes") or []],
