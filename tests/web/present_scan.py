@@ -34,7 +34,7 @@ class _Visible(HTMLParser):
             self.skip.append(tag)
         if tag in ("input", "textarea") and not self.skip:
             a = dict(attrs)
-            if a.get("type") not in ("hidden", "password", "file") and a.get("value"):
+            if a.get("type") in (None, "text", "number", "search", "tel", "email") and a.get("value"):
                 self.parts.append(str(a.get("value")))
 
     def handle_endtag(self, tag: str) -> None:

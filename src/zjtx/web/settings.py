@@ -187,7 +187,8 @@ ZJTX_IMPORT_MAX_RATIO = 100
 ZJTX_IMPORT_MAX_ERRORS = 1000  # problems listed per file
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# Chinese only: the UI is written in Chinese and has no translation catalogue, so no language switch
+LANGUAGES = [("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
