@@ -40,7 +40,8 @@ def sentence(entry: Mapping[str, Any], manual: Sequence[str] = ()) -> str:
         who = "、".join(expert or unknown) or "相关数据"
         return f"“{label}”可得 {lo}–{hi} 分，待{who}确定后得出准确分数。"
     required = present.humanize(entry.get("required") or "")
-    has = _actual({k: v for k, v in inputs.items() if v is not None})
+    known = {k: v for k, v in inputs.items() if v is not None}
+    has = _actual(known) if len(known) <= 3 else "“实际”一栏所列数值"
     if status == FAILED:
         if unknown and not has.strip(present.DASH):
             return f"要求{required}；企业尚无{('、'.join(unknown))}记录；补充并满足该要求后本项即达标。"
@@ -146,6 +147,9 @@ def policy_view(res: Mapping[str, Any], sources: Mapping[str, str] | None, on: d
                 pass_score: float | None = None) -> dict[str, Any]:
     """Everything a page or the PDF shows of one policy's explanation."""
     item_rows = rows(res, sources)
+    if res.get("status") == "qualified":  # reached: the other routes need no advice
+        for r in item_rows:
+            r["sentence"] = ""
     interval = interval_reason(res, pass_score)
     return {
         "res": res, "rows": item_rows, "score": present.score(res), "headline": headline(res, item_rows, interval),
