@@ -439,3 +439,30 @@ def registry_value(spec: Any, v: Any) -> str:
     if kind == "decimal":
         return number(v)
     return str(v)
+
+
+def model_label(model: str | None) -> str:
+    """``cultivation.Application`` → its verbose name (申报); other audit targets by their Chinese word."""
+    if not model:
+        return DASH
+    from django.apps import apps
+
+    try:
+        return str(apps.get_model(model)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return {"export": "导出", "list": "列表", "login": "登录"}.get(model, label(model))
+
+
+def model_field_label(model: str | None, name: str) -> str:
+    """A stored field's verbose name (``enterprise_id`` → 企业), else the presentation label."""
+    from django.apps import apps
+
+    base = name[:-3] if name.endswith("_id") else name
+    try:
+        field = apps.get_model(model or "")._meta.get_field(base)
+        vn = str(getattr(field, "verbose_name", "") or "")
+        if vn and not re.fullmatch(r"[a-z_ ]+", vn):
+            return vn
+    except (LookupError, ValueError, Exception):
+        pass
+    return label(name)
