@@ -100,6 +100,7 @@ def _labels() -> dict[str, str]:
         except Exception:
             continue
     out.update(TERMS)
+    out.update({k: v for k, v in STATUS_LABELS.items() if k not in out})
     return out
 
 
