@@ -58,6 +58,7 @@ TERMS = {
     "year": "年度", "division": "镇街", "team": "团队", "town": "镇街", "towns": "镇街", "carrier": "载体",
     "targets": "目标", "target": "目标", "holders": "持有企业", "program": "专项", "contest": "大赛",
     "awards": "获奖记录", "rank": "名次", "teams": "参赛团队", "entries": "参赛记录", "stage": "阶段",
+    "open_shared_lab": "开放共享实验室", "true": "是", "false": "否", "landed": "落地",
 }
 
 
@@ -362,7 +363,7 @@ _WAN = re.compile(r"(?<![\w.,])(\d{5,}(?:\.\d+)?)万元")
 _TAG = re.compile(r"[（(]\s*(CONFIRMED|DERIVED|MEMORY|OPEN)\s*[)）]|\b(CONFIRMED|DERIVED|MEMORY|OPEN)\b")
 _REGIME = re.compile(r"\b([a-z][a-z0-9_]*)@(\d{4}[-\w]*)")
 _SET = re.compile(r"∈\s*\{([^}]*)\}")
-_IDENT = re.compile(r"(?<![A-Za-z0-9_.@/])([a-z][a-z0-9]*(?:_[a-z0-9]+)+|[a-z]+[0-9]+|[a-z]{3,})(?![A-Za-z0-9_@])")
+_IDENT = re.compile(r"(?<![A-Za-z0-9_.@])([a-z][a-z0-9]*(?:_[a-z0-9]+)+|[a-z]+[0-9]+|[a-z]{3,})(?![A-Za-z0-9_@])")
 _MODE = re.compile(r"(?:评价方式\s*)?(?:options\.)?mode\s*=\s*(\w+)")
 _THIRD = re.compile(r"×\s*0\.33333\d*")
 _ROUTE = re.compile(r"\bdirect:(D\d+)\b")
@@ -407,7 +408,7 @@ def humanize(text: Any) -> str:
 # The internal-code check: what must never reach a user (snake_case ids, regime ids, None/nan,
 # scientific notation, parameter tags).
 INTERNAL_CODE = re.compile(
-    r"(?<![A-Za-z0-9_./#:=\-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![A-Za-z0-9_./=\-])"
+    r"(?<![A-Za-z0-9_./#:\-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![A-Za-z0-9_./\-])"
     r"|@20\d\d-"
     r"|(?<![A-Za-z])(?:None|nan|NaN)(?![A-Za-z])"
     r"|\d[eE][+-]\d\d"
