@@ -95,6 +95,7 @@ def _urls(ent, other, year: int) -> list[str]:
         f"/evaluations/self-assessment/?on={TODAY}&tiers=tech_sme&tiers=innovative_sme&tiers=high_tech&uscc={e}",
         "/enterprises.csv", "/enterprises.xlsx", "/annual.csv", "/annual.xlsx", "/titles.xlsx",
         "/evaluations/results.csv", "/evaluations/results.xlsx", "/cultivation/ledger/", "/cultivation/ledger.csv",
+        "/cultivation/", f"/cultivation/enterprises/{e}/", f"/programs/briefing/?year={year}",
     ]
 
 
