@@ -79,3 +79,29 @@ def test_briefing_reproduces_the_letter(tmp_path: Path) -> None:
     assert "2502家成功入库" in text and "增长34.2%" in text and "全省第5" in text
     assert "营业收入308亿元" in text
     assert docx.stat().st_size > 5000
+
+
+def test_match_lists_the_vat_plus_deduction_with_its_trace(tmp_path: Path) -> None:
+    """``zjtx match`` on VAT-return inputs: a listed 先进制造业企业 gets the 5% credit of 43号 with its
+    calculation in 万元; a small-scale taxpayer with the same figures is not offered it."""
+    maker = {"uscc": "91442000MA0000001X", "name": "中山市测试精密机械有限公司", "industry": "C3421",
+             "vat_period": "2025-12", "small_scale_vat": "false", "four_services_share": 0.05,
+             "life_service_share": 0, "high_tech_valid": "true", "advanced_manufacturing_listed": "true",
+             "input_vat_deductible": 1_200_000, "input_vat_excluded": 200_000, "input_vat_transferred_out": 10_000,
+             "plus_balance_start": 0, "vat_payable_before_plus": 500_000}
+    small = {**maker, "uscc": "92442000MA0000002X", "name": "中山市测试小店", "small_scale_vat": "true"}
+    path = tmp_path / "vat.csv"
+    pl.DataFrame([maker, small]).write_csv(path)
+    p = run("match", str(path), "--uscc", maker["uscc"], "--on", "2026-06-30", "--json")
+    assert p.returncode == 0, p.stderr
+    item = next(it for it in json.loads(p.stdout)["items"] if it["policy"] == "vat_plus_deduction")
+    # (120万 − 20万) × 5% − 1万 × 5% = 4.95万, all absorbed by the 50万 payable
+    assert (item["match"], item["estimate"], item["regime"]) == ("qualified", "49500.00", "vat_plus_deduction@2023-43")
+    p = run("match", str(path), "--uscc", maker["uscc"], "--on", "2026-06-30")
+    assert p.returncode == 0, p.stderr
+    assert "增值税加计抵减 估算 4.95万元" in p.stdout and "估算金额(万元)" in p.stdout
+    assert "适用类别与加计比例（择优适用，不得叠加）：5%（财政部 税务总局公告2023年第43号 第一条" in p.stdout
+    assert "当期调减加计抵减额：0.05万元" in p.stdout and "本期实际抵减额：4.95万元" in p.stdout
+    p = run("match", str(path), "--uscc", small["uscc"], "--on", "2026-06-30", "--json")
+    assert p.returncode == 0, p.stderr
+    assert "vat_plus_deduction" not in {it["policy"] for it in json.loads(p.stdout)["items"]}

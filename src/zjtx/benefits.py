@@ -211,6 +211,8 @@ def _benefits(rec: dict[str, Any], day: dt.date, params: Mapping[str, Any] | Non
         notes = list(res.get("notes") or [])
         if calc.period_kind == "month" and rec.get(calc.period_field) is None:
             notes.append(f"所属期按评价日所在月份 {base[calc.period_field]} 测算")
+        elif calc.period_field == "vat_period" and rec.get("vat_period_basis"):
+            notes.append(str(rec["vat_period_basis"]))
         out.append({
             "kind": "benefit",
             "policy": pid,
@@ -225,6 +227,7 @@ def _benefits(rec: dict[str, Any], day: dt.date, params: Mapping[str, Any] | Non
             "estimate": est,
             "estimate_basis": basis,
             "period": res.get("period"),
+            "trace_summary": trace_summary(res),
             **_policy_meta(calc),
             "missing": res.get("missing") or [],
             "manual": res.get("manual") or [],
@@ -234,6 +237,49 @@ def _benefits(rec: dict[str, Any], day: dt.date, params: Mapping[str, Any] | Non
         })
     _stack_cit(out, rec, day, params, tiers, calc_results)
     return out
+
+
+def _wan(v: Any) -> str:
+    return f"{Decimal(str(v)) / 10000:,.2f}万元"
+
+
+def _pct(v: Any) -> str:
+    return f"{(Decimal(str(v)) * 100).normalize():f}%"
+
+
+def _same(value: Any, num: Decimal) -> bool:
+    try:
+        return Decimal(str(value)) == num
+    except ArithmeticError:
+        return False
+
+
+def trace_summary(res: Mapping[str, Any]) -> list[str]:
+    """A calculator's result in a few Chinese lines: the rule version and its documents, then each computed
+    step — a rate in % with the article that sets it, an amount in 万元 (checks and unknowns left out)."""
+    params = {p["id"]: p for p in res.get("params") or []}
+    schema = catalog().schema
+    lines = []
+    reg = next((p for p in params.values() if p["id"].endswith(".regime")), None)
+    if reg is not None and isinstance(reg.get("value"), Mapping):
+        lines.append(f"规则版本：{reg['value'].get('name')}（{reg['value'].get('doc') or res.get('document')}）")
+    for step in res.get("trace") or []:
+        v = step.get("value")
+        if step.get("kind") != "step" or v is None or isinstance(v, bool):
+            continue
+        try:
+            num = Decimal(str(v))
+        except ArithmeticError:
+            continue
+        ratios = [params[i] for i in step.get("params") or [] if i in params and params[i].get("unit") == "ratio"]
+        hits = [p["source"] for p in ratios if p.get("source") and _same(p.get("value"), num)]
+        if hits:
+            lines.append(f"{step['label']}：{_pct(num)}（{'；'.join(dict.fromkeys(hits))}）")
+        elif any(getattr(schema.get(k), "kind", "") == "money" for k in step.get("inputs") or {}):
+            lines.append(f"{step['label']}：{_wan(num)}")
+        elif ratios and 0 <= num <= 1:
+            lines.append(f"{step['label']}：{_pct(num)}")
+    return lines
 
 
 def _estimate(calc: Any, res: dict[str, Any]) -> tuple[Decimal | None, str | None]:

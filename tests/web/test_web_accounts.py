@@ -62,7 +62,16 @@ def test_login_lockout_after_five_failures(client, make_user) -> None:
 def test_login_rejects_external_next(client, make_user) -> None:
     make_user("carol", "city_staff", password=PASSWORD)
     resp = client.post("/accounts/login/?next=https://evil.example/", {"username": "carol", "password": PASSWORD})
-    assert resp.status_code == 302 and resp["Location"] == "/enterprises/"
+    assert resp.status_code == 302 and resp["Location"] == "/"
+
+
+def test_each_role_lands_on_its_own_start_page(client, make_user) -> None:
+    """After login: staff on the dashboard, administrators on the admin site, an enterprise on its own list."""
+    for name, role, where in (("s1", "city_staff", "/evaluations/dashboard/"), ("t1", "town_officer", "/evaluations/dashboard/"),
+                              ("a1", "security_admin", "/admin/"), ("e1", "enterprise_user", "/enterprises/")):
+        client.force_login(make_user(name, role))
+        resp = client.get("/")
+        assert resp.status_code == 302 and resp["Location"] == where, (role, resp["Location"])
 
 
 def test_idle_session_times_out(client, make_user, settings) -> None:

@@ -62,6 +62,52 @@ def main_job(tmp_path_factory):
         log.close()
 
 
+_TOTP: dict[str, int | bytes] = {}
+
+
+def _totp(key: bytes, step: int) -> str:
+    """RFC 6238 (SHA-1, 30 s, 6 digits), as the authenticator app on the officer's phone computes it."""
+    import hashlib
+    import hmac
+    import struct
+
+    digest = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
+
+
+def _next_code() -> str:
+    """A code the server accepts once: the current step, or the next one when the current was used."""
+    step = max(int(time.time()) // 30, int(_TOTP.get("last", 0)) + 1)
+    _TOTP["last"] = step
+    return _totp(_TOTP["key"], step)
+
+
+def _log_in(page, base: str, password: str) -> None:
+    """The admin's login: the password printed once, then the second factor the city roles require —
+    enrolment on the first login (the secret shown beside the QR code), the code on later ones."""
+    import base64
+
+    from playwright.sync_api import expect
+
+    if "/accounts/login/" not in page.url:
+        page.goto(base + "/accounts/login/")
+    page.fill("#id_username", "admin")
+    page.fill("#id_password", password)
+    page.click("#login")
+    page.wait_for_load_state()
+    if "/accounts/2fa/setup/" in page.url or page.locator("#totp-secret").count():
+        expect(page.locator("h1")).to_have_text("启用双因素认证")
+        secret = page.locator("#totp-secret").inner_text().replace(" ", "")
+        _TOTP["key"] = base64.b32decode(secret + "=" * (-len(secret) % 8))
+        page.fill("#id_token", _next_code())
+        page.click("#totp-confirm")
+    elif page.locator("#id_token").count():
+        page.fill("#id_token", _next_code())
+        page.locator("form button[type=submit]").click()
+    expect(page.locator("header nav")).to_contain_text("仪表盘")
+
+
 def _qualified(log: str, name: str) -> int:
     row = next(line for line in log.splitlines() if f"│ {name} " in line)
     return int(row.split("│")[2])
@@ -79,10 +125,7 @@ def test_first_login_opens_a_populated_dashboard(main_job, tmp_path) -> None:
             page = browser.new_page()
             page.goto(base + "/")
             expect(page).to_have_url(re.compile(r"/accounts/login/"))
-            page.fill("#id_username", "admin")
-            page.fill("#id_password", password)
-            page.click("#login")
-            expect(page.locator("header nav")).to_contain_text("仪表盘")
+            _log_in(page, base, password)
             page.click("text=仪表盘")
             expect(page).to_have_url(re.compile(r"/evaluations/dashboard/"))
             expect(page.locator("#no-run")).to_have_count(0)
@@ -109,9 +152,7 @@ def test_an_expired_title_shows_expired(main_job) -> None:
         try:
             page = browser.new_page()
             page.goto(base + "/accounts/login/")
-            page.fill("#id_username", "admin")
-            page.fill("#id_password", password)
-            page.click("#login")
+            _log_in(page, base, password)
             page.goto(base + "/titles/")
             page.select_option("select[name=kind]", "high_tech")
             page.select_option("select[name=status]", "expired")
@@ -123,5 +164,44 @@ def test_an_expired_title_shows_expired(main_job) -> None:
             first.locator("td a").first.click()  # the enterprise's page lists the same title as 已过期
             row = page.locator("h2:has-text('荣誉资质') + table tr", has_text=expires.isoformat()).first
             expect(row).to_contain_text("已过期")
+        finally:
+            browser.close()
+
+
+def test_town_officer_and_enterprise_user_see_their_own_scope(main_job) -> None:
+    """The demo accounts the main job prints: the town officer lands on the dashboard of the city's run
+    counted over their own 镇街 only; the enterprise user sees its own enterprise and nothing else."""
+    from playwright.sync_api import expect, sync_playwright
+
+    log = main_job["log"]
+    town = re.search(r"镇街工作人员 town（(\S+?)，只看本镇街企业），初始密码：(\S+)", log)
+    firm = re.search(r"企业用户 qiye（(\S+?)，只看本企业），初始密码：(\S+)", log)
+    assert town and firm, log
+    base = main_job["base"]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(base + "/accounts/login/")
+            page.fill("#id_username", "town")
+            page.fill("#id_password", town.group(2))
+            page.click("#login")
+            expect(page).to_have_url(re.compile(r"/evaluations/dashboard/"))
+            expect(page.locator("#no-run")).to_have_count(0)
+            cell = page.locator('#tier-table tr[data-policy="tech_sme"] a[data-status="qualified"]')
+            in_town = int(cell.inner_text())
+            assert 0 < in_town < _qualified(log, "科技型中小企业")
+            page.goto(base + "/enterprises/")
+            towns = {t.strip() for t in page.locator("table tbody tr td:nth-child(3)").all_inner_texts()}
+            assert towns == {town.group(1)}, towns
+            page.context.clear_cookies()
+
+            page.goto(base + "/accounts/login/")
+            page.fill("#id_username", "qiye")
+            page.fill("#id_password", firm.group(2))
+            page.click("#login")
+            expect(page).to_have_url(re.compile(r"/enterprises/"))
+            expect(page.locator("table tbody tr")).to_have_count(1)
+            expect(page.locator("table tbody")).to_contain_text(firm.group(1))
         finally:
             browser.close()

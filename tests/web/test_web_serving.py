@@ -126,7 +126,7 @@ def test_500_page_in_chinese_without_traceback(server) -> None:
 def test_api_errors_are_json_in_chinese(server) -> None:
     status, headers, body = _get(server["base"] + "/api/no-such-endpoint")
     assert status == 404 and headers["content-type"].startswith("application/json")
-    assert json.loads(body)["detail"].startswith("页面不存在")
+    assert json.loads(body)["detail"].startswith("未找到：")
     status, headers, body = _get(server["base"] + "/api/test-boom")
     data = json.loads(body)
     assert status == 500 and headers["content-type"].startswith("application/json")

@@ -94,15 +94,34 @@ def match(
         typer.echo(_json({"uscc": uscc, "name": rec.get("name"), "on": day, "items": items}))
         return
     t = Table(title=f"{rec.get('name') or uscc} 政策匹配（{day}）", show_lines=True)
-    for c in ("类别", "政策", "匹配", "状态", "估算金额(元)", "申报方式", "申报窗口", "依据文件", "待补充/说明"):
+    for c in ("类别", "政策", "匹配", "状态", "估算金额(万元)", "申报方式", "申报窗口", "依据文件", "待补充/说明"):
         t.add_column(c)
     kind_zh = {"tier": "层级/称号", "classification": "规模", "benefit": "惠企政策"}
     for it in items:
-        notes = "；".join([*(f"缺 {m}" for m in it["missing"][:4]), *(it["notes"] or [])[:2]])
+        notes = "；".join([*(f"缺 {_label(m)}" for m in it["missing"][:4]), *(it["notes"] or [])[:2]])
         t.add_row(kind_zh.get(it["kind"], it["kind"]), it["name"], MATCH_STYLE.get(it["match"], it["match"]),
-                  STATUS_STYLE.get(it["status"] or "", "—"), "—" if it["estimate"] is None else f"{it['estimate']:,}",
+                  STATUS_STYLE.get(it["status"] or "", "—"), _wan(it["estimate"]),
                   it["how"], it.get("window") or "—", it.get("document") or "—", notes[:120])
     console.print(t)
+    for it in items:
+        if it["kind"] == "benefit" and it["estimate"] is not None and it.get("trace_summary"):
+            console.print(f"[bold]{it['name']}[/] 估算 {_wan(it['estimate'])}万元（{it['estimate_basis'] or '估算金额'}"
+                          + (f"，所属期 {it['period']}" if it.get("period") else "") + "）", highlight=False)
+            for line in it["trace_summary"]:
+                console.print(f"  · {line}", highlight=False, markup=False)
+
+
+def _label(field: str) -> str:
+    """A record field's Chinese label (the id when the catalog has none)."""
+    from zjtx.policies.catalog import catalog
+
+    spec = catalog().schema.get(field)
+    return spec.label if spec is not None and spec.label else field
+
+
+def _wan(v: Any) -> str:
+    """An amount in yuan as 万元 with two decimals (— when unknown)."""
+    return "—" if v is None else f"{float(v) / 1e4:,.2f}"
 
 
 def policies(

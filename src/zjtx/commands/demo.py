@@ -74,6 +74,42 @@ def _admin() -> Any:
     return users.filter(username="admin").first() or users.filter(is_superuser=True).order_by("pk").first()
 
 
+def _demo_accounts(run: Any) -> list[str]:
+    """A town officer of the 镇街 with the most 达标 results and an enterprise user of one of its
+    专精特新 enterprises, so a newcomer sees the platform as each of its users does. Created once;
+    their passwords are printed only then (reset in the admin site by the 安全管理员)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count
+
+    from zjtx.apps.accounts.management.commands.bootstrap import random_password
+    from zjtx.apps.accounts.models import Profile, Role
+    from zjtx.apps.enterprises.models import Division, Enterprise
+    from zjtx.apps.evaluations.models import RunResult
+
+    users = get_user_model().objects
+    if users.filter(username__in=("town", "qiye")).exists():
+        return []
+    qualified = RunResult.objects.filter(run=run, status="qualified")
+    top = (qualified.exclude(item__division="").values("item__division").annotate(n=Count("id"))
+           .order_by("-n", "item__division").first())
+    division = Division.objects.filter(code=top["item__division"]).first() if top else None
+    if division is None:
+        return []
+    firm = (qualified.filter(item__division=division.code, policy="specialized_sme", item__enterprise__isnull=False)
+            .order_by("item__uscc").values_list("item__enterprise", flat=True).first())
+    enterprise = Enterprise.objects.filter(pk=firm).first() if firm else None
+    lines = []
+    pw = random_password()
+    Profile.objects.create(user=users.create_user("town", password=pw), role=Role.TOWN_OFFICER, division=division)
+    lines.append(f"镇街工作人员 [bold]town[/]（{division.name}，只看本镇街企业），初始密码：[bold]{pw}[/]")
+    if enterprise is not None:
+        pw = random_password()
+        Profile.objects.create(user=users.create_user("qiye", password=pw), role=Role.ENTERPRISE_USER,
+                               enterprise=enterprise)
+        lines.append(f"企业用户 [bold]qiye[/]（{enterprise.name}，只看本企业），初始密码：[bold]{pw}[/]")
+    return lines
+
+
 def _run_table(run: Any, secs: float) -> Table:
     """The per-tier table of a finished run: statuses, holders, and the two gaps the bureau watches."""
     from django.db.models import Count
@@ -161,7 +197,13 @@ def demo(
         console.print("· " + s.text, soft_wrap=True)
     console.print(f"\n主流程用时 {time.perf_counter() - started:.0f} 秒。")
     console.print("管理员账号：[bold]admin[/]（初始密码只在首次创建时显示；忘记可运行 "
-                  "[bold]zjtx admin-password[/] 重置）")
+                  "[bold]zjtx admin-password[/] 重置）。首次登录时按页面提示在手机验证器应用中绑定动态口令"
+                  "（市级账号须双因素认证）。")
+    accounts = _demo_accounts(run)
+    if accounts:
+        console.print("演示账号（密码只显示这一次）：")
+        for line in accounts:
+            console.print("· " + line, soft_wrap=True)
     if serve:
         from zjtx.web import serve as run_server
 

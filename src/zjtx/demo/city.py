@@ -38,6 +38,7 @@ from .targets import (
     history_range,
 )
 from .titles import TIERS, Simulation
+from .vat import add_vat_returns
 
 __all__ = ["DemoCity", "generate"]
 
@@ -94,6 +95,7 @@ def generate(seed: int = DEFAULT_SEED, scale: int = DEFAULT_SCALE, today: date |
     )
     sim.run()
     titles = sim.titles_frame().sort(["title", "granted_on", "uscc"])
+    add_vat_returns(firms, titles, seed, scale)
     pools = calibration.pools(sim, np.random.default_rng([seed, scale, 77]))
     comparison = calibration.comparison(titles, f)
     first, last = history_range(today)

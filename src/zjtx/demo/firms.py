@@ -95,6 +95,9 @@ _INT_COLUMNS = ("employees", "tech_staff", "rd_staff", "ip1", "ip1_high_value", 
                 "ip2", "ip2_mature", "digital_level", "quality_items", "it_systems", "market_rank_cn",
                 "market_rank_global")
 
+# yes/no annual fields kept as 1.0 / 0.0 / NaN in the arrays (the VAT returns, zjtx.demo.vat)
+_BOOL_COLUMNS = ("small_scale_vat", "advanced_manufacturing_listed", "ic_or_machine_tool")
+
 
 @dataclass
 class Firms:
@@ -149,6 +152,7 @@ class Firms:
             df.with_columns(pl.col("uscc").cast(pl.String), pl.col("year").cast(pl.Int64))
             .with_columns([pl.col(c).fill_nan(None) for c in floats])
             .with_columns([pl.col(c).cast(pl.Int64) for c in _INT_COLUMNS if c in df.columns])
+            .with_columns([pl.col(c).cast(pl.Boolean) for c in _BOOL_COLUMNS if c in df.columns])
             .sort(["uscc", "year"])
         )
 

@@ -34,6 +34,8 @@ def write(city: DemoCity, dir: str | Path, format: str = "parquet") -> list[Path
 
 _STRING_COLUMNS = ("uscc", "name", "division", "industry", "title", "batch", "document", "pool", "pool_name",
                    "source", "region", "indicator", "rd_institution", "product_field")
+# yes/no columns that are mostly blank (a spreadsheet reader may take them for text)
+_BOOL_COLUMNS = ("small_scale_vat", "advanced_manufacturing_listed", "ic_or_machine_tool")
 _DATE_COLUMNS = ("founded_on", "niche_since", "granted_on", "expires_on", "listed_on", "as_of")
 
 
@@ -60,6 +62,11 @@ def read(dir: str | Path) -> DemoCity:
         df = df.with_columns([
             pl.col(c).cast(pl.String).str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
             for c in df.columns if c in _DATE_COLUMNS and df.schema[c] != pl.Date
+        ])
+        df = df.with_columns([
+            pl.col(c).cast(pl.String).str.to_lowercase().replace_strict({"true": True, "false": False}, default=None,
+                                                                        return_dtype=pl.Boolean)
+            for c in df.columns if c in _BOOL_COLUMNS and df.schema[c] != pl.Boolean
         ])
         frames[name] = df
     return DemoCity(frames["enterprises"], frames["annual"], frames["titles"], frames["pools"],

@@ -22,7 +22,12 @@ Input frames (Polars; any column may be absent — absent columns yield nulls, n
     ``digital_level``, ``quality_items``, ``own_brand``, ``quality_cert``, ``it_systems``,
     ``rd_institution``, ``market_share``, ``market_rank_cn``, ``market_rank_global``,
     ``product_field``, ``strategic_emerging``, ``core_tech_product``, ``abnormal_or_dishonest``,
-    ``major_incident_3y``, ``restricted_industry``). Duplicate ``(uscc, year)`` rows: the last wins.
+    ``major_incident_3y``, ``restricted_industry``), and the year's VAT returns
+    (:data:`VAT_RETURN_FIELDS`, :data:`VAT_SALES_FIELDS`: ``small_scale_vat``, ``vat_sales_total``,
+    ``vat_sales_four_services``, ``vat_sales_life_service``, ``input_vat_deductible`` …, the lists
+    ``advanced_manufacturing_listed`` / ``ic_or_machine_tool``), which become the inputs of
+    ``vat_plus_deduction`` (:data:`VAT_RECORD_COLUMNS`, after the columns of :func:`record_columns`).
+    Duplicate ``(uscc, year)`` rows: the last wins.
 
 ``titles``
     ``uscc``, ``title``, ``granted_on``, ``expires_on`` (null = open-ended), ``batch``, ``document``,
@@ -58,6 +63,9 @@ __all__ = [
     "TITLE_ALIASES",
     "TITLE_CODES",
     "TITLE_FLAGS",
+    "VAT_RECORD_COLUMNS",
+    "VAT_RETURN_FIELDS",
+    "VAT_SALES_FIELDS",
     "build_records",
     "normalize_titles",
     "record_columns",
@@ -83,6 +91,23 @@ SNAPSHOT_FIELDS: dict[str, pl.DataType] = {
     "strategic_emerging": BOOL, "core_tech_product": BOOL,
     "abnormal_or_dishonest": BOOL, "major_incident_3y": BOOL, "restricted_industry": BOOL,
 }  # fmt: skip
+
+# The VAT returns of a year (增值税申报, the periods of the year added up) and the lists that decide the
+# 加计抵减 category, as the registry keeps them per year; they become the inputs of vat_plus_deduction
+# (see :func:`_vat_return`).
+VAT_RETURN_FIELDS: dict[str, pl.DataType] = {
+    "small_scale_vat": BOOL, "advanced_manufacturing_listed": BOOL, "ic_or_machine_tool": BOOL,
+    "input_vat_deductible": F64, "input_vat_excluded": F64, "input_vat_transferred_out": F64,
+    "plus_balance_start": F64, "vat_payable_before_plus": F64,
+}  # fmt: skip
+VAT_SALES_FIELDS: dict[str, pl.DataType] = {
+    "vat_sales_total": F64, "vat_sales_four_services": F64, "vat_sales_life_service": F64,
+}
+# record columns built from them (after :func:`record_columns`)
+VAT_RECORD_COLUMNS: dict[str, pl.DataType] = {
+    **VAT_RETURN_FIELDS, "four_services_share": F64, "life_service_share": F64, "vat_period": STR,
+    "vat_period_basis": STR,
+}
 
 IDENTITY: dict[str, pl.DataType] = {
     "uscc": STR, "name": STR, "division": STR, "industry": STR, "founded_on": pl.Date,
@@ -219,7 +244,7 @@ def build_records(
     if ann is None:
         ann = pl.DataFrame({"uscc": [], "year": []}, schema={"uscc": STR, "year": I64})
     ann_cols = set(ann.columns)
-    fields = {**ANNUAL_FIELDS, **SNAPSHOT_FIELDS}
+    fields = {**ANNUAL_FIELDS, **SNAPSHOT_FIELDS, **VAT_RETURN_FIELDS, **VAT_SALES_FIELDS}
     ann = (
         ann.with_columns(pl.col("uscc").cast(pl.String), pl.col("year").cast(I64))
         .filter(pl.col("year").is_in(list(years.values())))
@@ -237,6 +262,8 @@ def build_records(
             "uscc",
             *[pl.col(f).alias(f"__a_{f}_y{k}") for f in ANNUAL_FIELDS],
             *([pl.col(f).alias(f"__a_{f}") for f in SNAPSHOT_FIELDS] if k == 1 else []),
+            *([pl.col(f).alias(f"__v_{f}") for f in VAT_RETURN_FIELDS] if k == 1 else []),
+            *[pl.col(f).alias(f"__v_{f}_y{k}") for f in VAT_SALES_FIELDS if k <= 2],
         )
         out = out.join(part, on="uscc", how="left")
 
@@ -287,6 +314,42 @@ def build_records(
             [(pl.col(f).cast(BOOL) if f in escm else pl.lit(None, BOOL)).alias(f) for f in TITLE_FLAGS]
         )
 
-    base = record_columns()
+    out = out.with_columns(_vat_return(escm, y1))
+    base = record_columns() + list(VAT_RECORD_COLUMNS)
     extra = [c for c in ent.columns if c not in base]
     return out.select(base + extra)
+
+
+def _vat_return(escm: dict[str, pl.DataType], y1: int) -> list[pl.Expr]:
+    """The inputs of ``vat_plus_deduction`` from the year ``y1``'s VAT returns (the ``__v_`` columns).
+
+    - the return figures and the list flags of ``y1`` under the calculator's names;
+    - ``four_services_share`` / ``life_service_share``: the sales of the year before ``y1`` (the year
+      that decides the category of ``y1``, 2019年第39号 第七条(一)); for an enterprise without that
+      year's sales that was founded since its start, ``y1``'s own sales (its first months);
+    - ``vat_period``: December of ``y1`` when the taxpayer kind or a return figure is known — the rules and rate of that
+      month apply to the year's sums (the same all year, except 2019, when they began in April and
+      生活服务 rose to 15% in October); ``vat_period_basis`` says so in Chinese (the matcher shows it).
+
+    A column the enterprises frame already has (a record given directly) wins over the derived one.
+    """
+    def share(part: str, k: int) -> pl.Expr:
+        total = pl.col(f"__v_vat_sales_total_y{k}")
+        return pl.when(total > 0).then((pl.col(f"__v_{part}_y{k}") / total).clip(0.0, 1.0))
+
+    founded = _as_date("founded_on", escm) if "founded_on" in escm else pl.lit(None, pl.Date)
+    new = founded >= date(y1 - 1, 1, 1)
+    derived: dict[str, pl.Expr] = {f: pl.col(f"__v_{f}") for f in VAT_RETURN_FIELDS}
+    for name, part in (("four_services_share", "vat_sales_four_services"),
+                       ("life_service_share", "vat_sales_life_service")):
+        derived[name] = pl.coalesce(share(part, 2), pl.when(new).then(share(part, 1)))
+    known = pl.any_horizontal(*[pl.col(f"__v_{f}").is_not_null() for f in
+                                ("small_scale_vat", "input_vat_deductible", "vat_payable_before_plus")])
+    derived["vat_period"] = pl.when(known).then(pl.lit(f"{y1}-12"))
+    derived["vat_period_basis"] = pl.when(known).then(
+        pl.lit(f"按{y1}年度增值税申报数据（全年各期合计）测算，适用{y1}年12月所属期的规则与比例"))
+    out = []
+    for name, dt in VAT_RECORD_COLUMNS.items():
+        expr = derived[name].cast(dt)
+        out.append((pl.coalesce(pl.col(name).cast(dt), expr) if name in escm else expr).alias(name))
+    return out

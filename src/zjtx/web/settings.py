@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "zjtx.apps.evaluations",
     "zjtx.apps.cultivation",
     "zjtx.apps.programs",
+    "zjtx.apps.outreach",
 ]
 
 MIDDLEWARE = [
@@ -116,7 +117,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "enterprises:list"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Login lockout (等保2.0: failed-login limits) and idle timeout.
@@ -185,6 +186,17 @@ ZJTX_IMPORT_MAX_CELL_CHARS = 2000
 ZJTX_IMPORT_MAX_UNZIPPED_BYTES = 300 * 1024 * 1024
 ZJTX_IMPORT_MAX_RATIO = 100
 ZJTX_IMPORT_MAX_ERRORS = 1000  # problems listed per file
+
+# E-mail of targeted notices (zjtx.apps.outreach; docs/outreach.md): any SMTP server.
+EMAIL_HOST = os.environ.get("ZJTX_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("ZJTX_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("ZJTX_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("ZJTX_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("ZJTX_EMAIL_TLS", "0") == "1"
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = os.environ.get("ZJTX_EMAIL_FROM", "zjtx@localhost")
+ZJTX_OUTREACH_EMAIL = os.environ.get("ZJTX_OUTREACH_EMAIL", "1") == "1"  # 0: inbox only
+ZJTX_SITE_URL = os.environ.get("ZJTX_SITE_URL", "http://127.0.0.1:8000")
 
 LANGUAGE_CODE = "zh-hans"
 # Chinese only: the UI is written in Chinese and has no translation catalogue, so no language switch

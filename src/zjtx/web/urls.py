@@ -1,16 +1,17 @@
 from django.contrib import admin
-from django.shortcuts import redirect
 from django.urls import include, path
 
+from zjtx.apps.accounts import views as account_views
 from zjtx.web.api import api
 
 urlpatterns = [
-    path("", lambda request: redirect("enterprises:list"), name="home"),
+    path("", account_views.home, name="home"),
     path("", include("zjtx.apps.accounts.urls")),
     path("", include("zjtx.apps.enterprises.urls")),
     path("evaluations/", include("zjtx.apps.evaluations.urls")),
     path("cultivation/", include("zjtx.apps.cultivation.urls")),
     path("programs/", include("zjtx.apps.programs.urls")),
+    path("outreach/", include("zjtx.apps.outreach.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -131,6 +131,19 @@ def login_view(request: HttpRequest) -> HttpResponse:
                                                    "next": request.POST.get("next") or request.GET.get("next", "")})
 
 
+def home(request: HttpRequest) -> HttpResponse:
+    """Where a user lands after login: staff on the dashboard of the city's (or their town's) latest
+    official run, administrators on the admin site, an enterprise user on its own enterprise."""
+    if not request.user.is_authenticated:
+        return redirect(settings.LOGIN_URL)
+    role = scope.role_of(request.user)
+    if role in scope.READ_ALL or role == "town_officer":
+        return redirect("evaluations:dashboard")
+    if role in scope.ADMIN_ROLES:
+        return redirect("admin:index")
+    return redirect("enterprises:list")
+
+
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)  # audited by the user_logged_out signal (also for the admin's and the idle logout)

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.contrib import admin
 
+from zjtx.apps.enterprises.fields import ANNUAL_NAMES, VAT_RETURN_NAMES
 from zjtx.apps.enterprises.models import AnnualReport, Division, Enterprise, ImportJob, Industry, Title, Zone
 
 admin.site.site_header = "中山市专精特新梯度培育平台 管理后台"
@@ -20,6 +21,10 @@ class CurrentDivisionsMixin:
 class AnnualInline(admin.StackedInline):
     model = AnnualReport
     extra = 0
+    fieldsets = [
+        (None, {"fields": ["year", *[n for n in ANNUAL_NAMES if n not in VAT_RETURN_NAMES]]}),
+        ("增值税申报（全年合计）与加计抵减名单", {"fields": list(VAT_RETURN_NAMES), "classes": ["collapse"]}),
+    ]
 
 
 class TitleInline(admin.TabularInline):

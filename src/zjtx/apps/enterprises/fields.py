@@ -93,6 +93,59 @@ ENTERPRISE_FIELDS: tuple[FieldSpec, ...] = (
               max_value=1),
 )
 
+VAT_RETURN_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("small_scale_vat", "增值税小规模纳税人", "bool", A,
+              "是/否；否为一般纳税人。小规模纳税人没有可抵扣进项税额，不适用加计抵减，以下增值税申报数据留空"),
+    FieldSpec("vat_sales_total", "全部销售额（增值税申报）", "money", A,
+              "元；全年各期申报的全部销售额合计（含免税、出口）；决定下一年度能否适用服务业加计抵减"),
+    FieldSpec("vat_sales_four_services", "其中：邮政、电信、现代服务、生活服务销售额", "money", A,
+              "元；不大于全部销售额；占比超过50%的为生产、生活性服务业纳税人"),
+    FieldSpec("vat_sales_life_service", "其中：生活服务销售额", "money", A,
+              "元；不大于四项服务销售额；占全部销售额超过50%的为生活性服务业纳税人"),
+    FieldSpec("input_vat_deductible", "可抵扣进项税额", "money", A, "元；一般计税方法，全年各期合计"),
+    FieldSpec("input_vat_excluded", "其中：不得计提加计抵减额的进项税额", "money", A,
+              "元；出口货物劳务、跨境应税行为对应的（集成电路企业还有外购芯片对应的）；不大于可抵扣进项税额"),
+    FieldSpec("input_vat_transferred_out", "已计提加计抵减额的进项税额转出额", "money", A, "元；全年各期合计"),
+    FieldSpec("plus_balance_start", "加计抵减额年初余额", "money", A, "元；附列资料（四）上年末的期末余额，无则填0"),
+    FieldSpec("vat_payable_before_plus", "抵减前的应纳税额", "money", A, "元；一般计税方法，全年各期合计"),
+    FieldSpec("advanced_manufacturing_listed", "列入先进制造业企业增值税加计抵减名单", "bool", A,
+              "是/否；省工业和信息化部门会同有关部门确定的名单（财政部 税务总局公告2023年第43号）；未知留空"),
+    FieldSpec("ic_or_machine_tool", "集成电路企业或工业母机企业（列入清单）", "bool", A,
+              "是/否；财税〔2023〕17号、25号的企业清单；未知留空"),
+)
+VAT_RETURN_NAMES: tuple[str, ...] = tuple(f.name for f in VAT_RETURN_FIELDS)
+# (field, must be ≤ field) within one annual row, and the VAT data a small-scale taxpayer cannot have
+VAT_AT_MOST: tuple[tuple[str, str], ...] = (
+    ("vat_sales_four_services", "vat_sales_total"), ("vat_sales_life_service", "vat_sales_four_services"),
+    ("input_vat_excluded", "input_vat_deductible"),
+)
+SMALL_SCALE_NONE: tuple[str, ...] = ("input_vat_deductible", "input_vat_excluded", "input_vat_transferred_out",
+                                     "plus_balance_start", "vat_payable_before_plus")
+
+
+def _amount(v: object) -> str:
+    try:
+        f = float(v)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(v)
+    return f"{f:,.0f}" if f.is_integer() else f"{f:,.2f}"
+
+
+def vat_return_problems(values: dict[str, object]) -> list[tuple[str, str]]:
+    """(field, Chinese reason) for an annual row's VAT figures that contradict each other."""
+    out: list[tuple[str, str]] = []
+    for small, big in VAT_AT_MOST:
+        a, b = values.get(small), values.get(big)
+        if a is not None and b is not None and a > b:  # type: ignore[operator]
+            out.append((small, f"不能大于{_LABEL[big]}（{_amount(b)}）"))
+    if values.get("small_scale_vat") is True:
+        for name in SMALL_SCALE_NONE:
+            v = values.get(name)
+            if v is not None and v != 0:
+                out.append((name, "小规模纳税人没有可抵扣进项税额和加计抵减额，应留空或改为一般纳税人"))
+    return out
+
+
 ANNUAL_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("employees", "职工总数", "int", A, "人；在职+兼职+临时聘用"),
     FieldSpec("tech_staff", "科技人员数", "int", A, "人"),
@@ -129,6 +182,10 @@ ANNUAL_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("it_systems", "有信息系统支撑的核心业务环节数", "int", A, "个"),
     FieldSpec("rd_institution", "研发机构级别", "choice", A, "下拉选择", choices=RD_INSTITUTION_CHOICES),
     FieldSpec("core_tech_product", "拥有关键核心技术的科技产品", "bool", A, "是/否；中山“四科”"),
+    # The year's VAT returns (增值税及附加税费申报表（一般纳税人适用）及附列资料（四）加计抵减情况), the
+    # periods of the year added up, and the lists that decide the 加计抵减 category: the inputs of
+    # vat_plus_deduction (docs/fields.md). The sales of a year decide the category of the next year.
+    *VAT_RETURN_FIELDS,
 )
 
 YEAR_FIELD = FieldSpec("year", "年度", "year", A, "年报所属年度，如2024；只导入企业信息时可留空",
@@ -141,6 +198,7 @@ MONEY_NAMES: tuple[str, ...] = tuple(f.name for f in ANNUAL_FIELDS if f.kind == 
 ENTERPRISE_NAMES: tuple[str, ...] = tuple(f.name for f in ENTERPRISE_FIELDS)
 IMPORT_FIELDS: tuple[FieldSpec, ...] = (*ENTERPRISE_FIELDS, YEAR_FIELD, SOURCE_FIELD, *ANNUAL_FIELDS)
 BY_NAME: dict[str, FieldSpec] = {f.name: f for f in IMPORT_FIELDS}
+_LABEL: dict[str, str] = {f.name: f.label for f in VAT_RETURN_FIELDS}
 
 # Titles (荣誉资质) held by enterprises; codes are stable ids used by the record builder.
 TITLE_CHOICES = (

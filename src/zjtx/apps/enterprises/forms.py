@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from zjtx.apps.enterprises.fields import ANNUAL_NAMES, PROVENANCE_CHOICES
+from zjtx.apps.enterprises.fields import ANNUAL_NAMES, PROVENANCE_CHOICES, VAT_RETURN_FIELDS
 from zjtx.apps.enterprises.models import AnnualReport, Division, Enterprise
 from zjtx.apps.enterprises.versioning import VersionedFormMixin
 from zjtx.facts import industries as fi
@@ -44,3 +44,8 @@ class AnnualReportForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = AnnualReport
         fields = ["year", *ANNUAL_NAMES]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for spec in VAT_RETURN_FIELDS:  # the VAT-return figures: how to read them off the return
+            self.fields[spec.name].help_text = spec.note

@@ -33,6 +33,7 @@ from zjtx.apps.enterprises.fields import (
     IMPORT_FIELDS,
     TITLE_IMPORT_FIELDS,
     FieldSpec,
+    vat_return_problems,
 )
 from zjtx.apps.enterprises.models import AnnualReport, Division, Enterprise, ImportJob, Title
 
@@ -229,6 +230,8 @@ def _validate_main(rows: list[list[Any]], user: Any, result: ParseResult) -> Non
             a, b = values.get(small), values.get(big)
             if a is not None and b is not None and a > b:
                 row_errors.append(Problem(n, BY_NAME[small].label, f"不能大于{BY_NAME[big].label}（{raw[big]}）"))
+        for name, reason in vat_return_problems(values):
+            row_errors.append(Problem(n, BY_NAME[name].label, reason))
         errors.extend(row_errors)
         if "uscc" in values:
             parsed.append(RowData(n, values.pop("uscc"), values, blanks - {"uscc"}, raw,

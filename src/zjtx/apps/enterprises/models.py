@@ -14,7 +14,9 @@ from zjtx.apps.enterprises.fields import (
     PROVENANCE_CHOICES,
     TITLE_CHOICES,
     TITLE_LABELS,
+    VAT_RETURN_NAMES,
     FieldSpec,
+    vat_return_problems,
 )
 from zjtx.apps.enterprises.versioning import Versioned
 
@@ -146,6 +148,17 @@ class AnnualReport(Versioned):
 
     def __str__(self) -> str:
         return f"{self.enterprise.name} {self.year}年"
+
+    def clean(self) -> None:
+        """The VAT-return figures must agree with each other (the edit form, the admin and the API)."""
+        from django.core.exceptions import ValidationError
+
+        problems = vat_return_problems({n: getattr(self, n) for n in VAT_RETURN_NAMES})
+        if problems:
+            errors: dict[str, list[str]] = {}
+            for name, reason in problems:
+                errors.setdefault(name, []).append(reason)
+            raise ValidationError(errors)
 
 
 class Title(Versioned):

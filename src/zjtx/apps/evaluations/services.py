@@ -229,6 +229,7 @@ def benefit_rows(result: Any) -> list[dict[str, Any]]:
             "status_label": MATCH_LABELS.get(b.get("match") or "", b.get("status_zh") or ""),
             "amount": amount, "amount_text": text + (f"（{b['estimate_basis']}）" if b.get("estimate_basis") else ""),
             "basis": b.get("cite") or b.get("document") or "", "note": "；".join(notes),
+            "trace": [str(x) for x in b.get("trace_summary") or []] if amount is not None else [],
         })
     return rows
 
