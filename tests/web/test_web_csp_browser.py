@@ -33,7 +33,7 @@ def test_pages_run_under_the_csp_without_violations(live_server, make_user, monk
             page.fill("#id_username", "csp_admin")
             page.fill("#id_password", PASSWORD)
             page.click("#login")
-            expect(page.locator("h1")).to_have_text("企业库")
+            expect(page.locator("h1")).to_have_text("梯度培育仪表盘")  # staff land on the dashboard
             for path in PAGES:
                 resp = page.goto(f"{live_server.url}{path}")
                 assert resp is not None and resp.status == 200, path
