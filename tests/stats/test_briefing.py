@@ -47,4 +47,4 @@ def test_small_frames_without_comparison():
     assert t.startswith("2021年全市科技型中小企业全年共有1家成功入库，比上年持平") or "增长0.0%" in t
     assert "居全省" not in t
     assert "营业收入1亿元，同比增长10.0%，两年平均增长10.0%" in b.markdown
-    assert "no rank" in b.markdown
+    assert "不排名" in b.markdown

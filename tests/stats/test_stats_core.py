@@ -69,7 +69,7 @@ def test_rank_among_ties_and_sources():
 def test_no_source_no_rank():
     df = _cmp([("甲市", 2021, 5000, None), ("乙市", 2021, 3000, "  ")])
     r = rank_among(df, "中山市", 2021, own_value=2502)
-    assert r.value is None and "no rank" in r.query
+    assert r.value is None and "不排名" in r.query
     assert rank_among(None, "中山市", 2021, own_value=1).value is None
     assert rank_among(_cmp([("甲市", 2020, 1, "s")]), "中山市", 2021, own_value=1).value is None
 

@@ -72,7 +72,7 @@ def test_put_annual_partial_update_with_provenance_and_audit(staff_client) -> No
     bad = c.put(f"/api/enterprises/{uscc(1)}/annual/2024", data=json.dumps({"employees": "很多", "version": 2}),
                 content_type="application/json")
     assert bad.status_code == 422
-    assert bad.json()["errors"] == ["employees：应为整数"]
+    assert bad.json()["errors"] == ["employees（职工总数）：应为整数"]
     bad = c.put(f"/api/enterprises/{uscc(1)}/annual/1800", data=json.dumps({}), content_type="application/json")
     assert bad.status_code == 422
     annual = c.get(f"/api/enterprises/{uscc(1)}/annual").json()

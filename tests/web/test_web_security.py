@@ -367,7 +367,7 @@ def test_enterprise_user_cannot_verify_through_the_api(client, make_user) -> Non
     ("/api/enterprises?offset=-1", "offset：不能小于0"),
     ("/api/enterprises?offset=99999999999", "offset：不能大于10000000"),
     ("/api/enterprises?limit=0", "limit：不能小于1"),
-    ("/api/annual-reports?year=99999", "year：不能大于2100"),
+    ("/api/annual-reports?year=99999", "year（年度）：不能大于2100"),
     ("/api/cultivation/calendar?horizon=99999999999", "horizon：不能大于3650"),
     ("/api/cultivation/calendar?on=0001-01-01", "on：不能小于1990-01-01"),
     ("/api/cultivation/applications?offset=-5", "offset：不能小于0"),

@@ -166,8 +166,16 @@ def briefing(
     region: str = "中山市",
     targets: Mapping[tuple[str, int], tuple[int, str]] | None = None,
     as_of: date | None = None,
+    area: str = "全市",
+    divisions: list[str] | None = None,
+    heading: str | None = None,
 ) -> Briefing:
-    """The standard briefing for ``year`` (figures for the calendar year; titles as of 31 December)."""
+    """The standard briefing for ``year`` (figures for the calendar year; titles as of 31 December).
+
+    ``area`` names the scope in the sentences ("全市", "本镇", "本企业"): a briefing over part of the
+    city never says 全市 and states no provincial rank; ``divisions`` limits the town table to those
+    towns (a town officer's own)."""
+    scoped = area != "全市"
     fr = frames_of(city_or_frames)
     targets = DEFAULT_TARGETS if targets is None else targets
     end = date(year, 12, 31)
@@ -183,13 +191,14 @@ def briefing(
     if last.value:
         text += f"，比上年{_growth(g.value)}"
     used = [n, last, g]
-    if rank.value is not None:
+    if rank.value is not None and not scoped:
         text += f"，数量居全省第{rank.value}"
-    used.append(rank)
+    if not scoped:
+        used.append(rank)
     sentences.append(Sentence(text + "。", used))
 
-    # 2. target vs actual
-    if ("tech_sme", year) in targets:
+    # 2. target vs actual (the city's target: not for a part of the city)
+    if ("tech_sme", year) in targets and not scoped:
         t, src = targets[("tech_sme", year)]
         tva = target_vs_actual(fr, year, t, source=src)
         met = tva.table.filter(pl.col("gap") >= 0).height if tva.table is not None else 0
@@ -260,14 +269,20 @@ def briefing(
             .with_columns(pl.col(c).fill_null(0) for c in ("科技型入库（家）", "专精特新（家）", '"小巨人"（家）'))
             .sort("科技型入库（家）", descending=True)
         )
+        if divisions is not None:
+            tab = tab.filter(pl.col("division").is_in(divisions))
         tab = tab.with_columns(
             pl.col("rev").map_elements(lambda v: fmt_wan(v), return_dtype=pl.String)
             .fill_null("—").alias(f"小巨人及省市专精特新营业收入（万元，{year}年）")
         ).drop("division", "rev")
         tables.append((f"表1 分镇街情况（{year}年；称号截至{fmt_cn_date(end)}）", tab))
         notes.append("镇街按现行23个镇街统计，历史区划（东升镇、民众镇、南朗镇等）并入继承者。")
-    if fr.city_comparison is not None and "source" in fr.city_comparison.columns:
+    if scoped:
+        for s in sentences:
+            s.text = s.text.replace("全市", area)
+        notes = [n for n in notes if "23个镇街" not in n or divisions]
+    if fr.city_comparison is not None and "source" in fr.city_comparison.columns and not scoped:
         srcs = sorted(set(fr.city_comparison["source"].drop_nulls().to_list()))
         if srcs:
             notes.append("全省排名所用比较数据来源：" + "；".join(srcs) + "。")
-    return Briefing(year, f"中山市专精特新梯度培育工作简报（{year}年）", sentences, tables, notes)
+    return Briefing(year, f"{heading or region}专精特新梯度培育工作简报（{year}年）", sentences, tables, notes)

@@ -92,7 +92,11 @@ def yoy(this: Stat | float | None, last: Stat | float | None, what: str = "") ->
     """同比 = this ÷ last − 1; None when either is unknown or last is 0."""
     a, b = _v(this), _v(last)
     val = None if a is None or b is None or b == 0 else a / b - 1
-    q = f"同比 = 本期 ÷ 上年同期 − 1 = {_num(a)} ÷ {_num(b)} − 1" + (f"；{what}" if what else "")
+    if val is None:
+        q = f"同比：上年同期为{_num(b)}，无法计算增速" if b in (None, 0) else f"同比：本期为{_num(a)}，无法计算增速"
+    else:
+        q = f"同比 = 本期 ÷ 上年同期 − 1 = {_num(a)} ÷ {_num(b)} − 1"
+    q += f"；{what}" if what else ""
     return Stat(val, q, "ratio", inputs={"this": a, "last": b})
 
 
@@ -100,7 +104,11 @@ def two_year_avg(this: Stat | float | None, two_ago: Stat | float | None, what: 
     """两年平均增长 = sqrt(this ÷ two years ago) − 1 (geometric); None if unknown or not positive."""
     a, b = _v(this), _v(two_ago)
     val = None if a is None or b is None or b <= 0 or a < 0 else math.sqrt(a / b) - 1
-    q = f"两年平均增长 = √(本年 ÷ 两年前) − 1 = √({_num(a)} ÷ {_num(b)}) − 1（几何平均）" + (f"；{what}" if what else "")
+    if val is None:
+        q = f"两年平均增长：两年前为{_num(b)}、本年为{_num(a)}，无法计算"
+    else:
+        q = f"两年平均增长 = √(本年 ÷ 两年前) − 1 = √({_num(a)} ÷ {_num(b)}) − 1（几何平均）"
+    q += f"；{what}" if what else ""
     return Stat(val, q, "ratio", inputs={"this": a, "two_years_ago": b})
 
 
@@ -333,7 +341,7 @@ def rank_among(
     platform computed) replaces the region's own row. No sourced row for another region → no rank.
     """
     if comparison is None or comparison.height == 0:
-        return Stat(None, f"无比较数据来源，不排名（{region} {year}）：no source, no rank", "rank")
+        return Stat(None, f"无比较数据来源，不排名（{region} {year}）", "rank")
     df = comparison.filter(pl.col("year") == year)
     if indicator and "indicator" in df.columns:
         df = df.filter(pl.col("indicator") == indicator)
@@ -344,7 +352,7 @@ def rank_among(
     own_rows = df.filter(pl.col("region") == region)
     mine = own_value if own_value is not None else (own_rows["count"][0] if own_rows.height else None)
     if not values or mine is None:
-        return Stat(None, f"{year} 年无带来源的比较数据（或缺本地数值），不排名：no source, no rank", "rank")
+        return Stat(None, f"{year} 年无带来源的比较数据（或缺本地数值），不排名", "rank")
     values[region] = float(mine)
     rank = competition_rank(values, region)
     sources = sorted(set(others["source"].cast(pl.String).to_list()))

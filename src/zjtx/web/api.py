@@ -96,8 +96,14 @@ def error_response(status: int, detail: str, errors: list[str] | None = None) ->
 
 def describe(error: dict[str, Any]) -> str:
     """One pydantic/ninja validation error as ``字段：原因`` in Chinese."""
+    from zjtx.web.present import _labels
+
     loc = [str(p) for p in error.get("loc", ()) if str(p) not in _LOCATIONS]
     where = ".".join(loc) or "请求"
+    name = loc[-1] if loc else ""
+    label = _labels().get(name)
+    if label and label != name:  # the parameter as sent, and what it means
+        where += f"（{label}）"
     template = _REASONS.get(error.get("type", ""))
     if template is None:
         reason = f"格式不正确（{error.get('msg', '')}）"

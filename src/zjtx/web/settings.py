@@ -91,6 +91,7 @@ TEMPLATES = [
                 "zjtx.apps.accounts.context.role",
                 "zjtx.web.context.site_notices",
             ],
+            "builtins": ["zjtx.web.templatetags.present"],
         },
     },
 ]
@@ -218,7 +219,8 @@ ZJTX_OUTREACH_EMAIL = os.environ.get("ZJTX_OUTREACH_EMAIL", "1") == "1"  # 0: in
 ZJTX_SITE_URL = os.environ.get("ZJTX_SITE_URL", "http://127.0.0.1:8000")
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# Chinese only: the UI is written in Chinese and has no translation catalogue, so no language switch
+LANGUAGES = [("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

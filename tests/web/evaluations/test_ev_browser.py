@@ -28,7 +28,14 @@ def _browser(p):
     return p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
 
 
-def test_self_assessment_end_to_end(live_server, make_user, registry, monkeypatch) -> None:
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_self_assessment_end_to_end(live_server, make_user, registry, monkeypatch, device) -> None:
+    """From the first click to the result, as an enterprise alone would: the date input holds an ISO date
+    the browser accepts, choosing one tier asks only its fields (grouped by documents, with help), the
+    result explains, plans and matches; nothing is stored until 保存; on a phone nothing overflows."""
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import expect, sync_playwright
 
@@ -36,23 +43,42 @@ def test_self_assessment_end_to_end(live_server, make_user, registry, monkeypatc
     with sync_playwright() as p:
         browser = _browser(p)
         try:
-            page = browser.new_page()
+            phone = device == "phone"
+            page = browser.new_page(viewport=VIEWPORTS[device], is_mobile=phone, has_touch=phone)
             _login(page, live_server.url, "sa_ent")
-            page.click("header nav >> text=自评")
+            page.goto(f"{live_server.url}/evaluations/self-assessment/") if phone else \
+                page.click("header nav >> text=自评")
             expect(page.locator("h1")).to_have_text("企业自评")
-            page.fill("#id_on", "2025-06-30")
+            # the pre-filled date is valid for the browser's date input (ISO), so the form can be submitted
+            assert page.eval_on_selector("#sa-on", "e => e.value !== '' && e.checkValidity()")
+            page.fill("#sa-on", "2025-06-30")
+            for box in page.locator("input[name=tiers]").all():
+                if box.get_attribute("value") != "tech_sme":
+                    box.uncheck()
+            page.click("#sa-next")
+            expect(page.locator("#sa-form")).to_be_visible()
+            assert page.input_value("#id_on") == "2025-06-30"
+            expect(page.locator("#sa-form legend").first).to_have_text("评价日期与层级")
+            expect(page.locator("#sa-form")).to_contain_text("财务报表（利润表、资产负债表）")
+            expect(page.locator("#sa-form")).to_contain_text("利润表“营业收入”行")  # help: where to find it
+            assert page.locator("#id_market_rank_global").count() == 0  # not asked for 科技型
             for name, value in {"employees_y1": "50", "tech_staff_y1": "12", "revenue_y1": "2000",
                                 "rd_expense_tax_y1": "150", "total_cost_y1": "1800", "total_assets_y1": "3000",
                                 "ip1": "1", "ip2": "0"}.items():
                 page.fill(f"#id_{name}", value)
-            for name in ("abnormal_or_dishonest", "major_incident_3y", "restricted_industry", "led_standard_5y"):
+            for name in ("abnormal_or_dishonest", "major_incident_3y", "restricted_industry"):
                 page.select_option(f"#id_{name}", "0")
+            if phone:  # one column, nothing wider than the screen
+                width = page.evaluate("document.querySelector('#sa-form').scrollWidth")
+                assert width <= VIEWPORTS["phone"]["width"], width
             page.click("#sa-evaluate")
             summary = page.locator("#sa-summary")
-            expect(summary.locator("tr[data-policy=tech_sme]")).to_contain_text("达标")
-            expect(summary.locator("tr[data-policy=tech_sme]")).to_contain_text("92")
-            expect(page.locator("#policy-tech_sme table.explain")).to_contain_text("营业收入（上年度） 2,000.00万元")
+            expect(summary.locator("tr[data-policy=tech_sme]")).to_contain_text("达标（92分）")
+            expect(summary.locator("tr")).to_have_count(2)  # the header and the one chosen tier
+            expect(page.locator("#policy-tech_sme table.explain")).to_contain_text("营业收入（上年度） 2,000万元")
             expect(page.locator("#sa-results")).to_contain_text("差距分析")
+            expect(page.locator("#sa-results")).to_contain_text("可享受的政策与金额")
+            expect(page.locator("#policy-tech_sme details.tech")).not_to_have_attribute("open", "")
             assert AnnualReport.objects.get(enterprise=registry["C"], year=2024).revenue is None  # nothing stored
             expect(page.locator("input[name=save_to]")).to_have_value(C)
             page.click("#sa-save")

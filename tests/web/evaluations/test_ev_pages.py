@@ -31,11 +31,11 @@ def test_enterprise_page(staff_client, registry, done_run) -> None:
     html = resp.content.decode()
     assert NAMES[B] in html and "梯度阶梯" in html
     # ladder: the held 科技型 registration with validity, its evaluation now, and the disagreement
-    assert "持有称号，2025-03-01认定，有效期至2025-12-31" in html
+    assert "持有称号，2025年3月1日认定，有效期至2025年12月31日" in html
     assert "持有称号但本次评价未达标" in html
     # explanation table: condition, required, actual (万元), source, result
     assert "职工总数≤500人、年销售收入≤2亿元、资产总额≤2亿元" in html
-    assert "营业收入（上年度） 5,000.00万元" in html
+    assert "营业收入（上年度） 5,000万元" in html
     assert "税务" in html  # provenance of the inputs
     assert "未达标" in html and "达标" in html
     # gaps and benefits: the real modules or the adapter's notice
@@ -178,8 +178,8 @@ def test_self_assessment_form_converts_wan_and_stores_nothing(staff_client, regi
     html = resp.content.decode()
     assert "评价结果（评价日 2025年6月30日）" in html
     summary = html.split('id="sa-summary"')[1].split("</table>")[0]
-    assert "科技型中小企业</td><td class=\"st-qualified\">达标" in summary
-    assert "营业收入（上年度） 2,000.00万元" in html  # 2000 万元 → 20,000,000 元 → shown again in 万元
+    assert "科技型中小企业</a></td><td class=\"st-qualified\">达标（92分）" in summary
+    assert "营业收入（上年度） 2,000万元" in html  # 2000 万元 → 20,000,000 元 → shown again in 万元
     assert (Enterprise.objects.count(), AnnualReport.objects.count()) == before
 
 
@@ -196,7 +196,14 @@ def test_self_assessment_record_conversion() -> None:
 
 def test_self_assessment_labels_are_chinese(staff_client) -> None:
     html = staff_client.get("/evaluations/self-assessment/").content.decode()
+    assert "选择关心的层级" in html and 'name="tiers" value="tech_sme"' in html and 'type="date"' in html
+    html = staff_client.get("/evaluations/self-assessment/?on=2025-06-30&tiers=tech_sme").content.decode()
     assert "营业收入（上年度）（万元）" in html and "职工总数（上年度）" in html and "评价日期" in html
+    assert 'value="2025-06-30"' in html  # ISO, as the browser's date input requires
+    # only the fields 科技型中小企业 reads, grouped by the enterprise's documents, each with help
+    assert "财务报表（利润表、资产负债表）" in html and "汇算清缴 A107012 研发费用加计扣除优惠明细表" in html
+    assert "利润表“营业收入”行" in html and "单位：万元" in html
+    assert "主导产品全球排名" not in html  # a 单项冠军 field: not asked for 科技型
 
 
 def test_enterprise_user_saves_only_to_its_own_record(client, make_user, registry) -> None:

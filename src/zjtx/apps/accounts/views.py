@@ -291,5 +291,23 @@ def audit_list(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
 def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(_audit_qs(request), pk=pk)
     keys = sorted(set((entry.before or {}).keys()) | set((entry.after or {}).keys()))
-    diff = [(k, (entry.before or {}).get(k), (entry.after or {}).get(k), k in entry.changed) for k in keys]
-    return render(request, "accounts/audit_detail.html", {"entry": entry, "diff": diff})
+    from zjtx.web import present
+
+    diff = [(present.model_field_label(entry.model, k), _audit_value((entry.before or {}).get(k)),
+             _audit_value((entry.after or {}).get(k)), k in entry.changed) for k in keys]
+    return render(request, "accounts/audit_detail.html", {"entry": entry, "diff": diff,
+                                                          "model_label": present.model_label(entry.model)})
+
+
+def _audit_value(v: Any) -> str:
+    from zjtx.web import present
+
+    if v is None or v == "":
+        return ""
+    if isinstance(v, bool):
+        return present.yes_no(v)
+    if isinstance(v, float):
+        return present.number(v, 6)
+    if isinstance(v, dict | list):
+        return present.humanize(str(v))
+    return str(v)

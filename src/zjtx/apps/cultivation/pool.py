@@ -155,7 +155,9 @@ def _apply(ps: PoolStage, proposal: str, status: str, on: date, result: AutoResu
     before = ps.stage if ps.pk is not None else ""
     ps.stage = proposal
     ps.source = PoolStage.Source.AUTO
-    ps.reason = f"自动评价（基准日 {on.isoformat()}，评价结果 {status or '—'}）"
+    from zjtx.web.present import cn_date, status_label
+
+    ps.reason = f"自动评价（基准日 {cn_date(on)}，评价结果 {status_label(status)}）"
     ps.set_by = None
     ps.save()
     PoolStageChange.objects.create(stage=ps, from_stage=before, to_stage=proposal, source=PoolStage.Source.AUTO,

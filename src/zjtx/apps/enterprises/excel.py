@@ -11,7 +11,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from zjtx.apps.enterprises.fields import IMPORT_FIELDS, TITLE_IMPORT_FIELDS, FieldSpec
+from zjtx.apps.enterprises.fields import BY_NAME, IMPORT_FIELDS, TITLE_IMPORT_FIELDS, FieldSpec
 from zjtx.apps.enterprises.importer import MAIN_SHEET, NOTES_MARK, TITLE_SHEET
 from zjtx.facts import divisions as fd
 from zjtx.facts import industries as fi
@@ -34,7 +34,7 @@ def _lists_sheet(wb: Workbook) -> dict[str, str]:
     ranges: dict[str, str] = {}
     for col, (key, values) in enumerate(lists.items(), start=1):
         letter = get_column_letter(col)
-        ws.cell(row=1, column=col, value=key)
+        ws.cell(row=1, column=col, value={"bool": "是/否", "title": "称号"}.get(key) or BY_NAME[key].label)
         for i, v in enumerate(values, start=2):
             ws.cell(row=i, column=col, value=v)
         ranges[key] = f"代码表!${letter}$2:${letter}${len(values) + 1}"

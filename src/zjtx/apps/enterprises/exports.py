@@ -121,6 +121,8 @@ def xlsx_bytes(columns: Sequence[Column], rows: Iterable[dict[str, Any]], sheet:
                 ws.write_datetime(r, c, v if isinstance(v, datetime) else datetime(v.year, v.month, v.day), datefmt)
             elif v is None:
                 continue
+            elif isinstance(v, bool):
+                ws.write_string(r, c, "是" if v else "否")  # as in CSV
             elif isinstance(v, str):
                 ws.write_string(r, c, v)  # text, never a formula or a link
             else:
@@ -164,4 +166,11 @@ def export_response(fmt: str, basename: str, columns: Sequence[Column], rows: It
 def _csv(value: Any) -> Any:
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, float | Decimal):
+        f = float(value)
+        return int(f) if f.is_integer() else round(f, 6)  # 265, never 265.0
+    if isinstance(value, dict):
+        from zjtx.web.present import label
+
+        return "；".join(f"{label(k)}：{label(v)}" for k, v in value.items())
     return value

@@ -44,6 +44,9 @@ from zjtx.apps.enterprises.tables import (
 )
 from zjtx.apps.enterprises.title_status import STATUS_CHOICES, STATUS_LABELS, status_q
 from zjtx.facts import industries as fi
+from zjtx.web import present
+
+CHOICE_NAMES = {"product_field", "rd_institution"}
 
 PAGE_SIZE = 50
 
@@ -114,7 +117,8 @@ def enterprise_detail(request: HttpRequest, uscc: str, fmt: str | None = None) -
             "titles": title_dicts(titles),
         }, encoder=NumberEncoder, json_dumps_params={"ensure_ascii": False})
     annual_table = [
-        {"field": f, "cells": [(getattr(r, f.name), PROVENANCE_LABELS.get(r.provenance.get(f.name), ""),
+        {"field": f, "cells": [(present.registry_value(f, getattr(r, f.name)) if getattr(r, f.name) is not None else None,
+                                PROVENANCE_LABELS.get(r.provenance.get(f.name), ""),
                                 r.raw.get(f.name, "")) for r in reports]}
         for f in ANNUAL_FIELDS
     ]
@@ -124,7 +128,8 @@ def enterprise_detail(request: HttpRequest, uscc: str, fmt: str | None = None) -
         "can_edit": scope.can_edit(request.user, ent),
         "industry_name": fi.industry_name(ent.industry) if ent.industry else "",
         "cluster": fi.cluster_name(fi.cluster_of(ent.industry)) if ent.industry else "",
-        "enterprise_fields": [(f, getattr(ent, f.name)) for f in ENTERPRISE_FIELDS[4:] if not f.personal],
+        "enterprise_fields": [(f, present.registry_value(f, getattr(ent, f.name))) for f in ENTERPRISE_FIELDS[5:]
+                              if not f.personal],
     })
 
 
@@ -191,7 +196,11 @@ def annual_list(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
         return export_response("xlsx", "年度数据", ANNUAL_COLUMNS, [], xlsx=build_workbook(rows), count=len(rows),
                                personal=personal)
     if export:
-        return export_response(export, "年度数据", ANNUAL_COLUMNS, annual_dicts(qs, request.user))
+        rows = annual_dicts(qs, request.user)
+        if export == "csv":  # a file for people: choices as their labels (JSON keeps the codes)
+            rows = [{k: (present.choice_label(v, k) if isinstance(v, str) and k in CHOICE_NAMES else v)
+                     for k, v in row.items()} for row in rows]
+        return export_response(export, "年度数据", ANNUAL_COLUMNS, rows)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "enterprises/annual_list.html", {
         "page": page, "count": page.paginator.count,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from zjtx.apps.evaluations import services
+from zjtx.apps.evaluations import explain, services
+from zjtx.web import present
 
 HISTORY_SERIES = [
     ("revenue", "营业收入（万元）", "money"),
@@ -26,8 +27,9 @@ def history(enterprise: Any) -> dict[str, Any]:
         values = []
         for r in reports:
             v = getattr(r, name)
-            values.append(None if v is None else (round(float(v) / 1e4, 2) if kind == "money" else float(v)))
-        series.append({"field": name, "label": label, "kind": kind, "values": values})
+            values.append(None if v is None else (round(float(v) / 1e4, 2) if kind == "money" else int(v)))
+        texts = [present.number(v) if v is not None else "未知" for v in values]
+        series.append({"field": name, "label": label, "kind": kind, "values": values, "texts": texts})
     return {"years": years, "series": series}
 
 
@@ -50,6 +52,15 @@ def plans(enterprise: Any) -> list[dict[str, Any]]:
     return out
 
 
+def readable_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Gap and benefit rows with every text field in the user's words (codes, tags, numbers)."""
+    out = []
+    for r in rows:
+        out.append({k: (present.humanize(v) if isinstance(v, str) and k not in ("policy", "status", "match") else v)
+                    for k, v in r.items()})
+    return out
+
+
 def build(enterprise: Any, on: dt.date) -> dict[str, Any]:
     """Record, explanations (with table rows), ladder, gaps, benefits and history as of ``on``."""
     record = services.record_for_enterprise(enterprise, on)
@@ -57,18 +68,19 @@ def build(enterprise: Any, on: dt.date) -> dict[str, Any]:
     explanations = services.explain_all(record, on)
     policies = []
     for res in explanations:
-        policies.append({"res": res, "rows": services.explanation_rows(res, sources),
-                         "score": services.fmt_score(res), "status_label": services.status_label(res["status"]),
-                         "missing": [services.field_label(m) for m in res.get("missing") or []],
-                         "manual": [services.field_label(m) for m in res.get("manual") or []]})
+        try:
+            pass_score = services.threshold(res["policy"], on)
+        except Exception:  # a policy without a score line
+            pass_score = None
+        policies.append(explain.policy_view(res, sources, on, pass_score))
     gaps = services.gaps_for(record, on)
     benefits = services.match_for(record, on)
     return {
         "on": on, "record": record, "policies": policies, "ladder": services.ladder(enterprise, explanations, on),
-        "gaps": services.gap_rows(gaps), "gaps_loaded": gaps is not None,
-        "benefits": services.benefit_rows(benefits), "benefits_loaded": benefits is not None,
+        "gaps": readable_rows(services.gap_rows(gaps)), "gaps_loaded": gaps is not None,
+        "benefits": readable_rows(services.benefit_rows(benefits)), "benefits_loaded": benefits is not None,
         "modules_missing": services.MODULES_MISSING, "gaps_missing": services.GAPS_MISSING,
         "match_missing": services.MATCH_MISSING, "history": history(enterprise), "plans": plans(enterprise),
         "rule_version": services.rule_version(),
-        "regimes": sorted({f"{p['res'].get('name')}：{p['res'].get('document')}" for p in policies}),
+        "regimes": sorted({f"{p['res'].get('name')}：{p['document_full']}" for p in policies}),
     }

@@ -47,6 +47,8 @@ def render_pdf(enterprise: Any, ctx: dict[str, Any]) -> bytes:
     from reportlab.lib.units import mm
     from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+    from zjtx.web.present import cn_date
+
     font = register_font()
     base = ParagraphStyle("base", fontName=font, fontSize=9.5, leading=14, wordWrap="CJK")
     small = ParagraphStyle("small", parent=base, fontSize=8, leading=11)
@@ -72,13 +74,14 @@ def render_pdf(enterprise: Any, ctx: dict[str, Any]) -> bytes:
         p(f"企业名称：{enterprise.name}", base), p(f"统一社会信用代码：{enterprise.uscc}", base),
         p(f"所属镇街：{enterprise.division.name if enterprise.division else '—'}", base),
         p(f"评价日期：{on.year}年{on.month}月{on.day}日", base),
-        p(f"规则与参数版本：{ctx['rule_version']}", base),
+        p(f"规则与参数版本（供核对）：{ctx['rule_version']}", base),
         p("适用规则：" + "；".join(ctx["regimes"]), base), Spacer(1, 8 * mm), Paragraph(_esc(DISCLAIMER), note),
         PageBreak(), Paragraph("一、梯度培育阶梯", h2),
     ]
     ladder_rows = [["层级", "持有称号（有效期）", "本次评价", "得分"]]
     for r in ctx["ladder"]["rungs"]:
-        held = f"持有，{r['granted_on']}认定，有效期至{r['expires_on'] or '长期'}" if r["held"] else "未持有"
+        expires = cn_date(r["expires_on"]) if r["expires_on"] else "长期"
+        held = f"持有，{cn_date(r['granted_on'])}认定，有效期至{expires}" if r["held"] else "未持有"
         ladder_rows.append([r["name"], held, r["status_label"] + ("（与称号不一致，需人工核实）" if r["flag"] else ""),
                             r["score"]])
     story.append(table(ladder_rows, [45, 55, 55, 20]))
@@ -87,10 +90,12 @@ def render_pdf(enterprise: Any, ctx: dict[str, Any]) -> bytes:
     story.append(Paragraph("二、逐项评价", h2))
     for pol in ctx["policies"]:
         res = pol["res"]
-        story.append(p(f"{res['name']}（{res.get('document') or ''}）：{pol['status_label']}，得分 {pol['score']}"
-                       + (f"，途径 {res['route']}" if res.get("route") else ""), base))
+        story.append(p(f"{res['name']}（依据 {pol['document']}）：{pol['summary']}", base))
+        if pol.get("interval"):
+            story.append(p(pol["interval"]))
         rows = [["条件/指标", "要求", "实际", "来源", "结论"]]
-        rows += [[r["label"], r["required"], r["actual"], r["source"], r["result"]] for r in pol["rows"]]
+        rows += [[r["label"] + (f"\n{r['sentence']}" if r.get("sentence") else ""), r["required"], r["actual"],
+                  r["source"], r["result"]] for r in pol["rows"]]
         story.append(table(rows, [38, 45, 50, 17, 25]))
         if pol["missing"]:
             story.append(p("待补充数据：" + "、".join(pol["missing"])))
@@ -111,7 +116,8 @@ def render_pdf(enterprise: Any, ctx: dict[str, Any]) -> bytes:
         story.append(p("一企一策培育计划：", base))
         rows = [["目标层级", "事项", "责任方", "完成时限", "状态"]]
         for plan in ctx["plans"]:
-            rows += [[plan["tier"], i["title"], i["owner"], i["due_on"] or "", i["status"]] for i in plan["items"]]
+            rows += [[plan["tier"], i["title"], i["owner"], cn_date(i["due_on"]) if i["due_on"] else "", i["status"]]
+                     for i in plan["items"]]
         story.append(table(rows, [35, 80, 20, 22, 18]))
     story.append(Paragraph("四、可享受的政策与金额", h2))
     if not ctx["benefits_loaded"]:
@@ -143,4 +149,5 @@ def render_pdf(enterprise: Any, ctx: dict[str, Any]) -> bytes:
 
 
 def _esc(text: Any) -> str:
-    return str(text if text is not None else "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    s = str(text if text is not None else "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return s.replace("\n", "<br/>")

@@ -10,14 +10,14 @@ from typing import Any
 
 from django.db import transaction
 
-from zjtx.apps.evaluations.forms import COMPLIANCE, YEAR_FIELDS, to_record_value
+from zjtx.apps.evaluations.forms import COMPLIANCE, EXTRA_ENTERPRISE, YEAR_FIELDS, to_record_value
 
 SNAPSHOT_ANNUAL = ["ip1", "ip1_high_value", "ip1_self_developed", "ip1_applied", "ip2", "ip2_mature", "niche_years",
                    "strategic_emerging", "product_field", "market_share", "market_rank_cn", "market_rank_global",
                    "digital_level", "quality_items", "own_brand", "quality_cert", "it_systems", "rd_institution",
                    "core_tech_product"]
 ENTERPRISE_SAVED = COMPLIANCE + ["national_award_rank_3y", "provincial_award_rank_3y", "national_award_rank_5y",
-                                 "led_standard_5y", "chuangke_rank_3y", "founded_on"]
+                                 "led_standard_5y", "chuangke_rank_3y", "founded_on", *EXTRA_ENTERPRISE]
 _PARSER = SimpleNamespace(is_authenticated=True, is_active=True, is_superuser=True, pk=None)
 
 

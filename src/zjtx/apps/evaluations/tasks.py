@@ -50,7 +50,7 @@ def export_results(job: JobHandle, run_id: int, query: dict[str, str], fmt: str 
     from zjtx.apps.enterprises.exports import xlsx_bytes
     from zjtx.apps.evaluations import services
     from zjtx.apps.evaluations.models import EvaluationRun
-    from zjtx.apps.evaluations.views.results import RESULT_COLUMNS, filter_results, result_rows
+    from zjtx.apps.evaluations.views.results import FILE_COLUMNS, filter_results, result_rows
     from zjtx.apps.jobs.services import save_export
 
     run = EvaluationRun.objects.get(pk=run_id)
@@ -64,5 +64,5 @@ def export_results(job: JobHandle, run_id: int, query: dict[str, str], fmt: str 
     for i in range(0, total, 2000):
         rows += result_rows(qs[i:i + 2000])
         job.progress(min(total, i + 2000), total, "读取评价结果")
-    data = xlsx_bytes(RESULT_COLUMNS, rows, sheet="评价结果")
+    data = xlsx_bytes(FILE_COLUMNS, rows, sheet="评价结果")
     return save_export(job, data, f"评价结果_批次{run.pk}.xlsx", f"评价结果（批次 #{run.pk}）：{len(rows)} 行")

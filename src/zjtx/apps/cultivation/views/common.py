@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -73,7 +74,8 @@ def list_page(request: HttpRequest, *, name: str, title: str, columns: Sequence[
     export = requested_format(request, fmt)
     rows = list(rows)
     if export:
-        return export_response(export, basename, columns, rows)
+        return export_response(export, basename, columns if export == "json" else readable_columns(columns), rows)
+    columns = readable_columns(columns)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     table = [[(_display(row.get(k)), (row.get("_links") or {}).get(k)) for k, _ in columns] for row in page.object_list]
     ctx = {"nav": name, "subnav": SUBNAV, "title": title, "columns": columns, "table": table, "page": page,
@@ -82,13 +84,24 @@ def list_page(request: HttpRequest, *, name: str, title: str, columns: Sequence[
     return render(request, template, ctx)
 
 
+def readable_columns(columns: Sequence[Column]) -> list[Column]:
+    """Pages and spreadsheets show labels, not code columns (``政策代码``…); JSON keeps them."""
+    return [c for c in columns if not (c[1].endswith("代码") and c[0] != "uscc")]
+
+
 def _display(value: Any) -> Any:
-    """Dates as ISO (2025-12-01), times to the minute, in local time."""
+    """Dates as 2025年12月1日, times to the minute in local time, numbers without float noise, 是/否."""
+    from zjtx.web import present
+
     if isinstance(value, datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(value) else \
-            value.strftime("%Y-%m-%d %H:%M")
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return present.cn_date(local)
     if isinstance(value, date):
-        return value.isoformat()
+        return present.cn_date(value)
+    if isinstance(value, bool):
+        return present.yes_no(value)
+    if isinstance(value, float | Decimal):
+        return present.number(value)
     return value
 
 

@@ -32,6 +32,7 @@ from zjtx.apps.cultivation.views.common import (
     list_page,
     require_role,
 )
+from zjtx.web import present
 
 POOL_COLUMNS = [("uscc", "统一社会信用代码"), ("name", "企业名称"), ("division", "所属镇街"), ("categories", "培育库类别"),
                 ("tier", "梯度"), ("stage", "阶段"), ("source", "设定方式"), ("protected", "人工锁定"),
@@ -49,7 +50,7 @@ def stage_rows(qs: object) -> list[dict]:
                      "source": s.get_source_display(), "protected": s.protected,
                      "auto_stage": s.get_auto_stage_display() if s.auto_stage else "",
                      "flag": "有分歧" if any(not f.resolved for f in s.flags.all()) else "",
-                     "reason": s.reason, "set_by": s.set_by.username if s.set_by_id else "",
+                     "reason": present.humanize(s.reason), "set_by": s.set_by.username if s.set_by_id else "",
                      "set_at": timezone.localtime(s.set_at).strftime("%Y-%m-%d %H:%M") if s.set_at else "",
                      "_links": {"name": f"/cultivation/enterprises/{e.uscc}/"}})
     return rows

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import tempfile
 from pathlib import Path
@@ -14,6 +15,7 @@ from django.shortcuts import render
 
 from zjtx.apps.accounts import scope
 from zjtx.apps.evaluations.views.common import require_role
+from zjtx.web import present
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -32,7 +34,26 @@ def build_briefing(user: Any, year: int) -> Any:
 
         enterprises, annual, titles = registry_frames(qs)
         frames = {"enterprises": enterprises, "annual": annual, "titles": titles}
-    return briefing(frames, year)
+    area, divisions, heading = scope_words(user)
+    b = briefing(frames, year, area=area, divisions=divisions, heading=heading)
+    for sentence in b.sentences:  # the methodology (口径) in the reader's words
+        sentence.stats[:] = [dataclasses.replace(st, query=present.humanize(st.query)) for st in sentence.stats]
+    return b
+
+
+def scope_words(user: Any) -> tuple[str, list[str] | None, str | None]:
+    """How the briefing names its scope: 全市 (city staff), 本镇/本街道 (a town officer), 本企业."""
+    role = scope.role_of(user)
+    if role == "enterprise_user":
+        ent = scope.scope_enterprises(user).first()
+        return "本企业", [], getattr(ent, "name", None)
+    code = scope.user_division_code(user)
+    if code:
+        from zjtx.apps.enterprises.models import Division
+
+        name = Division.objects.filter(code=code).values_list("name", flat=True).first() or ""
+        return ("本街道" if name.endswith("街道") else "本镇"), [code], name or None
+    return "全市", None, None
 
 
 def _year(request: HttpRequest) -> int:

@@ -20,6 +20,7 @@ from zjtx.apps.evaluations import services
 from zjtx.apps.evaluations.models import EvaluationRun, RunResult
 from zjtx.apps.evaluations.views.common import export_url, require_role
 from zjtx.facts import industries as fi
+from zjtx.web import present
 
 RESULT_COLUMNS = [
     ("run", "评价批次"), ("on", "评价日期"), ("uscc", "统一社会信用代码"), ("name", "企业名称"),
@@ -30,6 +31,8 @@ RESULT_COLUMNS = [
     ("reachable", "可补足（差距分析）"), ("gap_cost", "最低补足投入（元）"), ("gap_option", "最低投入补足方案"),
     ("flag", "与人工认定不一致"), ("input_hash", "输入哈希"),
 ]
+# Spreadsheet files speak the reader's language: no code columns (JSON keeps them for machines).
+FILE_COLUMNS = [c for c in RESULT_COLUMNS if c[0] not in ("division", "policy", "status")]
 
 
 def filter_results(qs: QuerySet, params: Mapping[str, Any]) -> QuerySet:
@@ -68,10 +71,11 @@ def result_rows(results: Iterable[RunResult]) -> list[dict[str, Any]]:
             "division_name": names.get(r.item.division, ""), "cluster": fi.cluster_name(r.item.cluster) or "",
             "policy": r.policy, "policy_name": services.policy_name(r.policy), "status": r.status,
             "status_label": r.status_label, "score": r.score, "score_min": r.score_min, "score_max": r.score_max,
-            "route": r.route, "regime": r.regime, "missing": "、".join(map(services.field_label, r.missing)),
+            "route": present.route_label(r.route, regime=r.regime), "route_code": r.route,
+            "regime": present.regime_label(r.regime), "regime_id": r.regime, "missing": "、".join(map(services.field_label, r.missing)),
             "manual": "、".join(map(services.field_label, r.manual)), "near_miss": r.near_miss, "held": r.held,
-            "reachable": r.reachable, "gap_cost": r.gap_cost, "gap_option": r.gap_option,
-            "flag": r.flag, "input_hash": r.item.input_hash,
+            "reachable": r.reachable, "gap_cost": r.gap_cost, "gap_option": present.humanize(r.gap_option),
+            "flag": present.humanize(r.flag), "input_hash": r.item.input_hash,
         })
     return rows
 
@@ -104,7 +108,9 @@ def result_list(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
         messages.info(request, "结果较多，已交后台生成 XLSX，完成后在本页下载")
         return redirect("jobs:detail", pk=job.pk)
     if export:
-        return export_response(export, "评价结果", RESULT_COLUMNS, result_rows(qs))
+        columns = RESULT_COLUMNS + [("route_code", "途径代码"), ("regime_id", "规则版本代码")] if export == "json" \
+            else FILE_COLUMNS
+        return export_response(export, "评价结果", columns, result_rows(qs))
     params = request.GET.copy()
     params.pop("page", None)
     paginator = Paginator(qs, 50)
