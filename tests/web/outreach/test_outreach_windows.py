@@ -40,7 +40,7 @@ def test_windows_in_force_follow_parameter_semantics() -> None:
 def test_calendar_page_and_ics(client, make_user) -> None:
     client.force_login(make_user("w_staff", "city_staff"))
     page = client.get("/outreach/windows/?year=2026").content.decode()
-    assert "申报窗口日历" in page and "工企业函〔2026〕160号" in page and "2026-06-01 至 2026-08-31" in page
+    assert "申报窗口日历" in page and "工企业函〔2026〕160号" in page and "2026年6月1日 至 2026年8月31日" in page
     assert "待核实" in page and "未定（推定）" in page
     assert "None" not in page and "window.tech_sme" not in page
     resp = client.get("/outreach/windows.ics?year=2026&policy=tech_sme")
