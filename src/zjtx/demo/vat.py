@@ -22,7 +22,8 @@ year of the credit) the year's VAT returns added up, as the registry keeps them
   six in ten such enterprises in 集成电路 (C3973, C3985, C3562, I6520) and 工业母机 (C3421, C3422).
 * ``plus_balance_start`` — the balance carried from the year before: the year's credit is computed as
   the calculator does (the rates of December from the parameters, the category of the year before's
-  sales, the list), and what the payable could not absorb is carried while the category lasts.
+  sales, the list), and what the payable could not absorb is carried while the category lasts — to the
+  fen, the 期末余额 of the calculator (``components["balance_end"]``) becoming the next year's 期初余额.
 
 Per-enterprise constants come from ``default_rng([seed, scale, 20])``, each year's draws from
 ``default_rng([seed, scale, 2000 + year])``: deterministic, and a later ``today`` only adds years.
@@ -146,7 +147,7 @@ def add_vat_returns(fm: Firms, titles: pl.DataFrame, seed: int, scale: int) -> N
         start = np.where(rate > 0, balance, 0.0)
         available = start + (inp - excluded) * rate - out_moved * rate
         credit = np.where(payable > 0, np.minimum(payable, np.maximum(available, 0.0)), 0.0)
-        balance = np.where(rate > 0, np.round(np.maximum(available - credit, 0.0), -2), 0.0)
+        balance = np.where(rate > 0, np.round(np.maximum(available - credit, 0.0), 2), 0.0)  # 期末余额, to the fen
 
         gen_rep = reported & general
         cols["small_scale_vat"][:, t] = np.where(reported, (~general).astype(float), np.nan)
