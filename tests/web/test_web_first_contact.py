@@ -159,10 +159,12 @@ def test_an_expired_title_shows_expired(main_job) -> None:
             page.click("form.filters button[type=submit]")
             first = page.locator("table tbody tr").first
             expect(first.locator("td").nth(5)).to_have_text("已过期")
-            expires = date.fromisoformat(first.locator("td").nth(4).inner_text())
+            shown = first.locator("td").nth(4).inner_text()  # dates as officers write them: 2022年12月1日
+            y, m, d = (int(x) for x in re.fullmatch(r"(\d{4})年(\d{1,2})月(\d{1,2})日", shown).groups())
+            expires = date(y, m, d)
             assert expires < date.today()
             first.locator("td a").first.click()  # the enterprise's page lists the same title as 已过期
-            row = page.locator("h2:has-text('荣誉资质') + table tr", has_text=expires.isoformat()).first
+            row = page.locator("h2:has-text('荣誉资质') + table tr", has_text=shown).first
             expect(row).to_contain_text("已过期")
         finally:
             browser.close()

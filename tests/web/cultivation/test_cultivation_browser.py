@@ -88,7 +88,7 @@ def test_application_from_draft_to_approved(live_server, make_user, enterprise, 
 
             admin.goto(f"{live_server.url}/cultivation/designations/")
             expect(admin.locator("#designations-table")).to_contain_text("中山市浏览器申报测试有限公司")
-            expect(admin.locator("#designations-table")).to_contain_text("2028-11-30")
+            expect(admin.locator("#designations-table")).to_contain_text("2028年11月30日")
             admin.goto(f"{live_server.url}/cultivation/?tier=specialized_sme")
             expect(admin.locator("#pool-table")).to_contain_text("已认定")
         finally:

@@ -6,14 +6,10 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from webtest_helpers import GUZHEN, SHIQI, XIAOLAN, uscc
+from ev_registry import NAMES, ON, A, B, C, D
+from webtest_helpers import GUZHEN, SHIQI, XIAOLAN
 
-ON = dt.date(2025, 6, 30)
 WAN = Decimal(10000)
-
-A, B, C, D = uscc(101), uscc(102), uscc(103), uscc(104)
-NAMES = {A: "中山市甲芯电子科技有限公司", B: "中山市乙光照明有限公司", C: "中山市丙数据信息有限公司",
-         D: "中山市丁精密机械有限公司"}
 
 
 def _annual(ent, year: int, **values) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import ON, A, B, C, D
+from ev_registry import ON, A, B, C, D
 from webtest_helpers import GUZHEN, XIAOLAN
 
 from zjtx.apps.evaluations import services

@@ -4,8 +4,8 @@ charts with the vendored ECharts, shows the database's numbers, and a number lea
 from __future__ import annotations
 
 import pytest
-from conftest import ON, C
 from django.db import connections
+from ev_registry import ON, C
 
 from zjtx.apps.enterprises.models import AnnualReport
 from zjtx.apps.evaluations.models import RunResult

@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from conftest import NAMES, A, B, C, D
+from ev_registry import NAMES, A, B, C, D
 from openpyxl import load_workbook
 from webtest_helpers import GUZHEN, XIAOLAN, row, xlsx
 

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import NAMES, A, B
+from ev_registry import NAMES, A, B, D
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -72,8 +72,6 @@ def test_tools_present() -> None:
 
 
 def test_report_gaps_and_benefits(staff_client, registry, tmp_path) -> None:
-    from conftest import D
-
     from zjtx.apps.evaluations import services
 
     text = subprocess.run(["pdftotext", str(_pdf(staff_client, D, tmp_path)), "-"], check=True,

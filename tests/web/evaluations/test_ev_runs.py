@@ -8,7 +8,7 @@ import time
 from decimal import Decimal
 
 import pytest
-from conftest import ON, A, B, C, D
+from ev_registry import ON, A, B, C, D
 
 from zjtx.apps.evaluations import services
 from zjtx.apps.evaluations.models import EvaluationRun, Reform, RunEnterprise, RunResult
