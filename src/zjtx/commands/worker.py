@@ -31,11 +31,15 @@ def run_worker(*, interval: float = 1.0, once: bool = False, schedule: bool = Tr
     """The worker loop (django-tasks-db's worker in batch passes, with recovery and the schedule between)."""
     import logging
 
-    from django.db import close_old_connections
+    from django_tasks_db.management.commands import db_worker
     from django_tasks_db.management.commands.db_worker import Worker
 
     from zjtx.apps.jobs import services
+    from zjtx.apps.jobs.services import close_old_connections
 
+    # the queue's own worker drops old connections between tasks the same way (a real worker is never
+    # inside a transaction, so this changes nothing there)
+    db_worker.close_old_connections = close_old_connections
     logging.getLogger("django_tasks_db").setLevel(logging.WARNING)
     worker_id = services.worker_name()
     w = Worker(queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,

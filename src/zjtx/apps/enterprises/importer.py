@@ -583,7 +583,10 @@ def commit(staged: Staged) -> dict[str, int]:
     width, col = staged.report_shape
     with connection.cursor() as cur:
         for sql, params in staged.report_sql:
-            if staged.report_fk:
+            if staged.report_fk and len(params) == width and isinstance(params[col], list | tuple):
+                # PostgreSQL's bulk insert (INSERT … SELECT * FROM UNNEST): one array per column
+                params[col] = [staged.report_fk.get(v, v) for v in params[col]]
+            elif staged.report_fk:  # one parameter per column per row
                 for k in range(col, len(params), width):
                     params[k] = staged.report_fk.get(params[k], params[k])
             cur.execute(sql, params)

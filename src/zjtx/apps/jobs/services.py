@@ -118,10 +118,18 @@ def _enqueue(job: Job) -> None:
     Job.objects.filter(pk=job.pk).update(task_id=str(result.id))
 
 
+def close_old_connections() -> None:
+    """Drop broken or expired database connections between jobs — never inside a transaction (a worker
+    pass run inside a test's transaction keeps its connection; a real worker is never inside one)."""
+    from django.db import close_old_connections as close_old
+    from django.db import connection
+
+    if not connection.in_atomic_block:
+        close_old()
+
+
 def run_job(job_id: str, fn: Callable[..., dict[str, Any] | None]) -> str:
     """Run one job in this process: mark it running, call ``fn``, record the outcome. Never raises."""
-    from django.db import close_old_connections
-
     claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED, cancel_requested=False).update(
         status=Job.Status.RUNNING, worker=worker_name(), started_at=timezone.now(), heartbeat_at=timezone.now(),
         message="运行中")
