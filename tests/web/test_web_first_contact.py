@@ -109,8 +109,8 @@ def _log_in(page, base: str, password: str) -> None:
 
 
 def _qualified(log: str, name: str) -> int:
-    row = next(line for line in log.splitlines() if f"│ {name} " in line)
-    return int(row.split("│")[2])
+    row = next(line for line in log.splitlines() if line.split("│")[0].strip() == name)
+    return int(row.split("│")[1])
 
 
 def test_first_login_opens_a_populated_dashboard(main_job, tmp_path) -> None:

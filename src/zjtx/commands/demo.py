@@ -110,6 +110,19 @@ def _demo_accounts(run: Any) -> list[str]:
     return lines
 
 
+def _table(title: str, headers: tuple[str, ...]) -> Table:
+    """A table that fits the terminal: on a narrow one (80 columns) long headers and policy names wrap
+    onto a second line; numbers never wrap or lose digits."""
+    narrow = console.width < 100
+    table = Table(title=title, show_edge=False, pad_edge=False)
+    for header in headers:
+        if header == "政策":
+            table.add_column(header, overflow="fold", max_width=16 if narrow else None)
+        else:
+            table.add_column(header, justify="right", overflow="fold", max_width=6 if narrow else None)
+    return table
+
+
 def _run_table(run: Any, secs: float) -> Table:
     """The per-tier table of a finished run: statuses, holders, and the two gaps the bureau watches."""
     from django.db.models import Count
@@ -121,13 +134,8 @@ def _run_table(run: Any, secs: float) -> Table:
     for row in (RunResult.objects.filter(run=run).values("policy", "status", "held").annotate(n=Count("id"))):
         counts.setdefault(row["policy"], {})[(row["status"], row["held"])] = row["n"]
     total = run.summary.get("enterprises", run.total)
-    table = Table(title=f"全量评价（评价日期 {run.on.isoformat()}，{total} 户，{secs:.0f} 秒；批次 #{run.pk}）")
-    table.add_column("政策")
-    for s in STATUS_ORDER:
-        table.add_column(STATUS_STYLE[s], justify="right")
-    table.add_column("持有有效称号", justify="right")
-    table.add_column("达标未认定", justify="right")
-    table.add_column("认定未达标", justify="right")
+    table = _table(f"全量评价（评价日期 {run.on.isoformat()}，{total} 户，{secs:.0f} 秒；批次 #{run.pk}）",
+                   ("政策", *(STATUS_STYLE[s] for s in STATUS_ORDER), "持有有效称号", "达标未认定", "认定未达标"))
     for p in run.policies:
         c = counts.get(p, {})
         by_status = {s: c.get((s, True), 0) + c.get((s, False), 0) for s in STATUS_ORDER}
@@ -272,17 +280,15 @@ def coherence(
     console.print(f"演示城市：{city.enterprises.height} 户（{time.perf_counter() - t:.0f} 秒）")
     t = time.perf_counter()
     summary = coherence_summary(grant_statuses(city))
-    table = Table(title=f"认定日的评价结果（全部 {int(summary['grants'].sum())} 项认定，{time.perf_counter() - t:.0f} 秒）")
-    for col in ("政策", "认定", "其中新认定", "其中复核", *STATUS_ZH.values(), "达标或待人工审核"):
-        table.add_column(col, justify="left" if col == "政策" else "right")
+    table = _table(f"认定日的评价结果（全部 {int(summary['grants'].sum())} 项认定，{time.perf_counter() - t:.0f} 秒）",
+                   ("政策", "认定", "其中新认定", "其中复核", *STATUS_ZH.values(), "达标或待人工审核"))
     for r in summary.iter_rows(named=True):
         table.add_row(catalog().name(r["policy"]), str(r["grants"]), str(r["new"]), str(r["renewals"]),
                       *[str(r[s]) for s in STATUS_ZH], f"{r['coherent_share']:.1%}")
     console.print(table)
     now = tier_table(city, day)
-    table = Table(title=f"评价日 {day.isoformat()} 的现状")
-    for col in ("政策", "持有有效称号", "达标", "待人工审核", "达标未认定（后备）", "认定但不再达标（预警）", "认定待核验"):
-        table.add_column(col, justify="left" if col == "政策" else "right")
+    table = _table(f"评价日 {day.isoformat()} 的现状",
+                   ("政策", "持有有效称号", "达标", "待人工审核", "达标未认定（后备）", "认定但不再达标（预警）", "认定待核验"))
 
     def cell(v: object) -> str:
         return "—" if v is None else str(v)
