@@ -14,6 +14,9 @@ import sys
 import typer
 from rich.console import Console
 
+from zjtx.cli_zh import install as _install_chinese_texts
+
+_install_chinese_texts()
 app = typer.Typer(
     name="zjtx",
     help="专精特新梯度培育平台：规则评价、差距分析、改革模拟、培育库与统计。",

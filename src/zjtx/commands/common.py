@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -15,6 +16,21 @@ STATUS_STYLE = {
     "unknown": "[yellow]待核验[/]",
     "manual_review": "[cyan]待人工审核[/]",
 }
+
+
+def require_uscc(path: str) -> None:
+    """Refuse a register without the key column before evaluating it (results could not be told apart)."""
+    from zjtx.rules.inputs import InputError, InputIssue
+
+    suffix = Path(path).suffix.lower()
+    if suffix == ".csv":
+        columns = pl.scan_csv(path, infer_schema=False).collect_schema().names()
+    elif suffix == ".parquet":
+        columns = list(pl.read_parquet_schema(path))
+    else:
+        return  # xlsx / json are read whole by the engine, which reports their problems
+    if "uscc" not in columns:
+        raise InputError([InputIssue(0, None, "uscc", None, "输入文件缺少 uscc（统一社会信用代码）列")])
 
 
 def find_record(path: str, uscc: str) -> dict[str, Any]:

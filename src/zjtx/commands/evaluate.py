@@ -11,7 +11,7 @@ import polars as pl
 import typer
 from rich.table import Table
 
-from zjtx.commands.common import STATUS_STYLE, console, find_record, fmt_num
+from zjtx.commands.common import STATUS_STYLE, console, find_record, fmt_num, require_uscc
 from zjtx.rules.outputs import write_frame
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample_enterprises.csv"
@@ -89,6 +89,8 @@ def evaluate(
     from zjtx.rules.engine import parse_date
 
     policies = [p.id for p in policy_list(policy or None, parse_date(on))]
+    if Path(input).exists():
+        require_uscc(input)
     started = time.perf_counter()
     if engine == "spark":
         from zjtx.services import spark as spark_runner

@@ -61,6 +61,9 @@ REASONS = {
 }
 
 
+_WHOLE_INPUT = {"input": "输入文件", "records": "输入数据", "uscc": "统一社会信用代码"}
+
+
 @dataclass(frozen=True)
 class InputIssue:
     row: int
@@ -71,8 +74,11 @@ class InputIssue:
     label: str = ""  # the field's Chinese label, when the schema is known
 
     def message(self) -> str:
-        who = f"第{self.row}条记录" + (f"（{self.uscc}）" if self.uscc else "")
         name = f"{self.field}（{self.label}）" if self.label else self.field
+        if self.row <= 0:  # about the input as a whole (row 0), not one record
+            what = _WHOLE_INPUT.get(self.field, f"字段 {name}")
+            return f"{what}：{self.reason}" + ("" if self.value is None else f"（{self.value}）")
+        who = f"第{self.row}条记录" + (f"（{self.uscc}）" if self.uscc else "")
         return f"{who} 字段 {name}：{self.reason}（值: {self.value!r}）"
 
     def labelled(self, schema: Schema) -> InputIssue:
