@@ -73,3 +73,25 @@ def test_manual_stage_resolves_flags(enterprise, users) -> None:
     assert not PoolFlag.objects.filter(resolved=False).exists()
     ps = PoolStage.objects.get(enterprise=ent, tier="tech_sme")
     assert [c.to_stage for c in ps.changes.order_by("at", "id")] == [Stage.NONE, Stage.CANDIDATE]
+
+
+def test_daily_runs_log_changes_not_bookkeeping(enterprise, monkeypatch) -> None:
+    """A day's run records its proposal on every stage but logs (audit, change history) only real changes;
+    written in chunks, the result is the same as in one go."""
+    from zjtx.apps.cultivation import pool
+    from zjtx.apps.cultivation.models import PoolStageChange
+
+    firms = [enterprise(i, **four_tech(40)) for i in range(1, 6)]
+    monkeypatch.setattr(pool, "AUTO_CHUNK", 2)  # three write transactions for five enterprises
+    first = auto_update(ON, tiers=["tech_sme"])
+    assert first.evaluated == 5 and len(first.changed) == 5
+    audited = AuditEntry.objects.filter(model="cultivation.PoolStage").count()
+    changes = PoolStageChange.objects.count()
+    assert audited == 5 and changes == 5
+    later = date(2025, 10, 1)
+    second = auto_update(later, tiers=["tech_sme"])
+    assert second.evaluated == 5 and not second.changed and second.unchanged == 5
+    stages = PoolStage.objects.filter(enterprise__in=firms, tier="tech_sme")
+    assert {s.auto_on for s in stages} == {later} and {s.stage for s in stages} == {Stage.CANDIDATE}
+    assert AuditEntry.objects.filter(model="cultivation.PoolStage").count() == audited
+    assert PoolStageChange.objects.count() == changes

@@ -98,12 +98,21 @@ def _latest_titles(ents: QuerySet) -> dict[tuple[int, str], Title]:
     return out
 
 
+AUTO_CHUNK = 500  # enterprises per write transaction of an automatic run
+
+
 def auto_update(on: date, queryset: QuerySet | None = None, tiers: Iterable[str] | None = None) -> AutoResult:
     """Evaluate every enterprise (``zjtx.evaluate``) and propose a stage per tier.
 
     Unprotected stages are set to the proposal (source 自动评价); a protected stage that disagrees
     gets a :class:`PoolFlag` (one open flag per stage and proposal) and keeps its value.
     ``未入库`` proposals for enterprises with no stage row yet are not stored.
+
+    The evaluation runs outside any transaction; the results are written in short transactions of
+    :data:`AUTO_CHUNK` enterprises, each re-reading its stage rows, so a person's edit or login made
+    meanwhile waits at most one chunk and is never overwritten. Only a change of stage (and a new
+    stage or flag) is a change-logged save; the proposal bookkeeping (建议、基准日、评价结果) of the
+    other rows is one bulk update per chunk.
     """
     from zjtx.apps.cultivation.engine import evaluate_statuses
 
@@ -113,45 +122,60 @@ def auto_update(on: date, queryset: QuerySet | None = None, tiers: Iterable[str]
     titles = _latest_titles(ents)
     open_apps = set(Application.objects.filter(enterprise__in=ents.values("pk"), state__in=OPEN_APPLICATION_STATES)
                     .values_list("enterprise_id", "tier"))
-    existing = {(s.enterprise_id, s.tier): s for s in PoolStage.objects.filter(enterprise__in=ents.values("pk"))}
+    firms = list(ents.order_by("pk").values_list("id", "uscc"))
     result = AutoResult(on=on)
-    with acting_as(None, source="auto"), transaction.atomic():
-        for ent in ents.only("id", "uscc"):
-            result.evaluated += 1
-            for tier in tier_list:
-                status = statuses.get((ent.uscc, tier))
-                ps = existing.get((ent.id, tier))
-                proposal = proposed_stage(status, titles.get((ent.id, tier)), (ent.id, tier) in open_apps, on,
-                                          lapsed=ps is not None and ps.stage in (Stage.LAPSED, Stage.RE_REVIEW,
-                                                                                 Stage.DESIGNATED))
-                if ps is None:
-                    if proposal == Stage.NONE:
-                        continue
-                    ps = PoolStage(enterprise=ent, tier=tier, stage=Stage.NONE)
-                _apply(ps, proposal, status or "", on, result, ent.uscc)
+    for i in range(0, len(firms), AUTO_CHUNK):
+        chunk = firms[i:i + AUTO_CHUNK]
+        with acting_as(None, source="auto"), transaction.atomic():
+            rows = PoolStage.objects.filter(enterprise_id__in=[f for f, _ in chunk], tier__in=tier_list)
+            if connection_locks_rows():
+                rows = rows.select_for_update()
+            existing = {(ps.enterprise_id, ps.tier): ps for ps in rows}
+            bookkeeping: list[PoolStage] = []
+            for ent_id, uscc in chunk:
+                result.evaluated += 1
+                for tier in tier_list:
+                    status = statuses.get((uscc, tier))
+                    ps = existing.get((ent_id, tier))
+                    proposal = proposed_stage(status, titles.get((ent_id, tier)), (ent_id, tier) in open_apps, on,
+                                              lapsed=ps is not None and ps.stage in (Stage.LAPSED, Stage.RE_REVIEW,
+                                                                                     Stage.DESIGNATED))
+                    if ps is None:
+                        if proposal == Stage.NONE:
+                            continue
+                        ps = PoolStage(enterprise_id=ent_id, tier=tier, stage=Stage.NONE)
+                    if _apply(ps, proposal, status or "", on, result, uscc):
+                        bookkeeping.append(ps)
+            PoolStage.objects.bulk_update(bookkeeping, ["auto_stage", "auto_on", "auto_status"], batch_size=500)
     return result
 
 
-def _apply(ps: PoolStage, proposal: str, status: str, on: date, result: AutoResult, uscc: str) -> None:
+def connection_locks_rows() -> bool:
+    """Whether the database takes row locks (PostgreSQL); SQLite's IMMEDIATE transactions lock it whole."""
+    from django.db import connection
+
+    return bool(connection.features.has_select_for_update)
+
+
+def _apply(ps: PoolStage, proposal: str, status: str, on: date, result: AutoResult, uscc: str) -> bool:
+    """Record the proposal on ``ps``; save what changed. True: only the bookkeeping fields are left to
+    write (the caller bulk-updates them)."""
     ps.auto_stage = proposal
     ps.auto_on = on
     ps.auto_status = status
     if ps.protected:
         if ps.stage != proposal:
             result.flagged.append((uscc, ps.tier, ps.stage, proposal))
-            ps.save()
             if not ps.flags.filter(resolved=False, proposed=proposal).exists():
                 PoolFlag.objects.create(stage=ps, current=ps.stage, proposed=proposal, on=on,
                                         detail=f"自动评价建议“{Stage(proposal).label}”，人工设定为“{Stage(ps.stage).label}”，"
                                                f"未自动覆盖")
         else:
-            ps.save()
             result.unchanged += 1
-        return
+        return True
     if ps.stage == proposal and ps.pk is not None:
-        ps.save()
         result.unchanged += 1
-        return
+        return True
     before = ps.stage if ps.pk is not None else ""
     ps.stage = proposal
     ps.source = PoolStage.Source.AUTO
@@ -163,6 +187,7 @@ def _apply(ps: PoolStage, proposal: str, status: str, on: date, result: AutoResu
     PoolStageChange.objects.create(stage=ps, from_stage=before, to_stage=proposal, source=PoolStage.Source.AUTO,
                                    reason=ps.reason)
     result.changed.append((uscc, ps.tier, before, proposal))
+    return False
 
 
 def open_flags(queryset: QuerySet) -> QuerySet:
