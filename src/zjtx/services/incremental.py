@@ -144,13 +144,14 @@ def _update(old: pl.DataFrame, pos: pl.Series, fresh: pl.DataFrame) -> pl.DataFr
     frame: a column whose values at ``pos`` are already ``fresh``'s is kept as it is (zero-copy);
     the others are copied once and written at ``pos`` — in place for numbers, booleans and text
     (``Series.scatter``), by a masked select for list columns (no scatter for lists)."""
-    before = old.select(pl.all().gather(pos)) if pos.len() else old.head(0)
+    before = old[pos]
+    schema = old.schema
     cols: dict[str, pl.Series] = {}
     lists: list[str] = []
     for name in old.columns:
         if before[name].equals(fresh[name], check_dtypes=True):
             continue  # no edited row changed this column
-        if isinstance(old.schema[name], pl.List):
+        if isinstance(schema[name], pl.List):
             lists.append(name)
             continue
         col = old[name].clone()
