@@ -80,6 +80,8 @@ def test_edits_that_change_lists_text_and_numbers_update_in_place(register) -> N
     kinds = {type(expected.schema[c]) for c in changed}
     assert {pl.List, pl.String, pl.Float64} <= kinds, kinds  # the update went through every kind of column
     assert again.frame["input_hash"].equals(evaluate_incremental(edited, ON, ids).frame["input_hash"])
+    # updated in place means a copy of the previous columns, never a write into them
+    assert first.result().equals(zjtx.evaluate(register, on=ON, policies=ids, validate=False))
 
 
 def test_edited_keys_hash_only_those_records(register) -> None:
