@@ -52,8 +52,8 @@ class StreamResult:
 
 
 def release() -> None:
-    """Return freed chunk memory to the system between chunks (Arrow's pool keeps it otherwise, and
-    the resident size of a long run creeps up chunk after chunk)."""
+    """Return freed chunk memory to the system between chunks (Arrow's pool would otherwise keep its
+    high-water mark of output buffers resident)."""
     import pyarrow as pa
 
     pa.default_memory_pool().release_unused()
