@@ -42,6 +42,7 @@ def main() -> None:
     ap.add_argument("--max-rss-mb", type=float, default=8000, help="stop beyond this (a shared machine)")
     ap.add_argument("--max-seconds", type=float, default=0, help="stop after this long (0: no limit)")
     ap.add_argument("--sample-every", type=float, default=0, help="print an RSS sample every N seconds")
+    ap.add_argument("--per-chunk", action="store_true", help="print the RSS after every chunk (its trough)")
     a = ap.parse_args()
     import threading
 
@@ -58,8 +59,17 @@ def main() -> None:
     out = os.path.join(os.path.dirname(os.path.abspath(a.input)), f"out_{os.getpid()}.parquet")
     n = parquet_rows(a.input)
     t = time.perf_counter()
+    progress = None
+    if a.per_chunk:
+        import psutil
+
+        proc = psutil.Process()
+
+        def progress(done: int, total: int) -> None:
+            line(a.bench, what="chunk_done", records=done, elapsed_s=time.perf_counter() - t,
+                 rss_mb=proc.memory_info().rss / 2**20, load=os.getloadavg()[0])
     try:
-        r = stream_evaluate(a.input, out, ON, pols, validate=a.validate, chunk_rows=a.chunk, progress=None,
+        r = stream_evaluate(a.input, out, ON, pols, validate=a.validate, chunk_rows=a.chunk, progress=progress,
                            detail=a.detail)
     finally:
         if os.path.exists(out):

@@ -61,3 +61,42 @@ def test_new_and_removed_records_and_duplicate_keys(register) -> None:
     assert again.result().equals(zjtx.evaluate(later, on=ON, policies=ids, validate=False))
     with pytest.raises(ValueError, match="唯一"):
         evaluate_incremental(pl.concat([register.head(2), register.head(1)]), ON, ids)
+
+
+def test_edits_that_change_lists_text_and_numbers_update_in_place(register) -> None:
+    """Edits that blank a field (the ``.missing`` lists change), and others that move the score: the
+    previous result updated at the edited rows equals a full evaluation, every column type included."""
+    ids = catalog().ids
+    first = evaluate_incremental(register, ON, ids)
+    i = pl.int_range(pl.len())
+    edited = register.with_columns(
+        pl.when(i % 37 == 0).then(None).when(i % 41 == 0).then(pl.col("revenue_y1") * 5)
+        .otherwise(pl.col("revenue_y1")).alias("revenue_y1"),
+        pl.when(i % 43 == 0).then(pl.col("rd_expense_y1") * 0).otherwise(pl.col("rd_expense_y1")).alias("rd_expense_y1"))
+    again = evaluate_incremental(edited, ON, ids, previous=first)
+    expected = zjtx.evaluate(edited, on=ON, policies=ids, validate=False)
+    assert again.result().equals(expected)
+    changed = [c for c in expected.columns if not expected[c].equals(first.result()[c])]
+    kinds = {type(expected.schema[c]) for c in changed}
+    assert {pl.List, pl.String, pl.Float64} <= kinds, kinds  # the update went through every kind of column
+    assert again.frame["input_hash"].equals(evaluate_incremental(edited, ON, ids).frame["input_hash"])
+    # updated in place means a copy of the previous columns, never a write into them
+    assert first.result().equals(zjtx.evaluate(register, on=ON, policies=ids, validate=False))
+
+
+def test_edited_keys_hash_only_those_records(register) -> None:
+    """With ``edited`` (the keys the caller touched) only those records are hashed: listed but
+    unchanged ones are still reused, and the result equals a full evaluation."""
+    ids = catalog().ids
+    first = evaluate_incremental(register, ON, ids)
+    touched = pl.int_range(pl.len()) % 29 == 0
+    edited = register.with_columns(pl.when(touched).then(pl.col("employees_y1").fill_null(0) + 7)
+                                   .otherwise(pl.col("employees_y1")).alias("employees_y1"))
+    keys = register.filter(touched)["uscc"].to_list()
+    listed = keys + register["uscc"][1:40:3].to_list()  # a few more listed than edited
+    again = evaluate_incremental(edited, ON, ids, previous=first, edited=listed)
+    assert again.recomputed_records == len(keys)
+    assert again.result().equals(zjtx.evaluate(edited, on=ON, policies=ids, validate=False))
+    assert again.frame["input_hash"].equals(evaluate_incremental(edited, ON, ids).frame["input_hash"])
+    none = evaluate_incremental(edited, ON, ids, previous=again, edited=[])
+    assert none.recomputed_records == 0 and none.result().equals(again.result())

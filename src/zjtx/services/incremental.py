@@ -74,6 +74,10 @@ def rule_fingerprint(policy: Any, params: Any, on: dt.date, ids: Sequence[str]) 
 
     from zjtx._version import __version__
 
+    key = (policy.id, id(policy), id(params), on, tuple(ids))
+    hit = _FINGERPRINTS.get(key)
+    if hit is not None and hit[0] is params and hit[1] is policy:
+        return hit[2]
     try:
         src = inspect.getsource(importlib.import_module(f"zjtx.policies.{policy.id}"))
     except (ImportError, OSError, TypeError):
@@ -94,7 +98,17 @@ def rule_fingerprint(policy: Any, params: Any, on: dt.date, ids: Sequence[str]) 
         regime = ""
     text = json.dumps({"v": __version__, "src": hashlib.sha256(src.encode()).hexdigest(), "regime": regime,
                        "params": values}, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    fp = hashlib.sha256(text.encode()).hexdigest()[:16]
+    if len(_FINGERPRINTS) > 256:
+        _FINGERPRINTS.clear()
+    _FINGERPRINTS[key] = (params, policy, fp)  # held, so that the ids in the key stay theirs
+    return fp
+
+
+# fingerprints by (policy, resolved parameters object, date, catalog ids): a daily re-run with the same
+# parameters (``resolve_params`` returns the same object for a date without overlay) does not re-read
+# the modules' source or re-serialise the parameter histories (≈ 20 ms per policy)
+_FINGERPRINTS: dict[Any, tuple[Any, Any, str]] = {}
 
 
 def input_hashes(records: pl.DataFrame, fields: Sequence[str]) -> pl.Series:
@@ -103,6 +117,53 @@ def input_hashes(records: pl.DataFrame, fields: Sequence[str]) -> pl.Series:
     if not cols:
         return pl.Series(HASH, [0] * records.height, dtype=pl.UInt64)
     return records.select(cols).hash_rows(seed=_SEED).alias(HASH)
+
+
+def _changed_rows(records: pl.DataFrame, fields: Sequence[str], previous: pl.DataFrame, key: str,
+                  edited: Any) -> tuple[pl.Series, pl.Series]:
+    """The input hashes of ``records`` (in the same order as ``previous``) and the positions whose hash
+    differs from the previous one. With ``edited`` (the keys whose data may have changed), only those
+    rows are hashed; every other row keeps its previous hash."""
+    old_hash = previous[HASH]
+    if edited is None:
+        hashes = input_hashes(records, fields)
+        return hashes, pl.arg_where((hashes != old_hash).fill_null(True), eager=True)
+    keys = pl.Series(key, list(edited) if not isinstance(edited, pl.Series) else edited, dtype=records[key].dtype)
+    pos = pl.arg_where(records[key].is_in(keys.implode()), eager=True)
+    if pos.len() == 0:
+        return old_hash, pos
+    new = input_hashes(records[pos], fields)
+    differs = (new != old_hash.gather(pos)).fill_null(True)
+    hashes = old_hash.clone()
+    hashes.scatter(pos, new)
+    return hashes, pos.filter(differs)
+
+
+def _update(old: pl.DataFrame, pos: pl.Series, fresh: pl.DataFrame) -> pl.DataFrame:
+    """``old`` with the rows at ``pos`` replaced by ``fresh`` (same columns), without gathering the
+    frame: a column whose values at ``pos`` are already ``fresh``'s is kept as it is (zero-copy);
+    the others are copied once and written at ``pos`` — in place for numbers, booleans and text
+    (``Series.scatter``), by a masked select for list columns (no scatter for lists)."""
+    before = old[pos]
+    schema = old.schema
+    cols: dict[str, pl.Series] = {}
+    lists: list[str] = []
+    for name in old.columns:
+        if before[name].equals(fresh[name], check_dtypes=True):
+            continue  # no edited row changed this column
+        if isinstance(schema[name], pl.List):
+            lists.append(name)
+            continue
+        col = old[name].clone()
+        col.scatter(pos, fresh[name])
+        cols[name] = col
+    if lists:
+        mask = pl.zeros(old.height, pl.Boolean, eager=True).scatter(pos, True)
+        at = pl.Series([None] * old.height, dtype=pl.UInt32).scatter(pos, pl.int_range(pos.len(), eager=True, dtype=pl.UInt32))
+        updated = old.select([pl.when(pl.lit(mask)).then(pl.lit(fresh[n]).gather(pl.lit(at))).otherwise(pl.col(n)).alias(n)
+                              for n in lists])
+        cols.update({n: updated[n] for n in lists})
+    return old.with_columns(list(cols.values())) if cols else old
 
 
 def evaluate_incremental(
@@ -114,9 +175,16 @@ def evaluate_incremental(
     previous: Incremental | None = None,
     key: str = "uscc",
     detail: str = "full",
+    edited: Any = None,
 ) -> Incremental:
     """Evaluate ``records`` (unique ``key``), re-using ``previous`` where neither the record's inputs
-    nor the policy's rules changed; the result equals a full ``zjtx.evaluate`` of ``records``."""
+    nor the policy's rules changed; the result equals a full ``zjtx.evaluate`` of ``records``.
+
+    ``edited``: the keys of the records whose data may have changed since ``previous`` (an import's or
+    a form's list of touched enterprises), when the caller knows them. Only those rows are then hashed
+    (an unchanged one among them is still recognised and reused); every other record is taken to be
+    as it was — the caller's promise, which is what saves hashing the whole register. Ignored when
+    the records are not those of ``previous`` in the same order (new or removed records)."""
     from zjtx.api import evaluate, policy_list, resolve_params
     from zjtx.rules.engine import input_fields, parse_date
 
@@ -133,8 +201,7 @@ def evaluate_incremental(
 
     all_ids = catalog().ids
     fps = {p.id: rule_fingerprint(p, prm, day, all_ids) for p in pols}
-    hashes = input_hashes(records, input_fields(pols, day, {}))
-    keyed = records.select(key).with_columns(hashes)
+    fields = input_fields(pols, day, {})
 
     def run(frame: pl.DataFrame, which: list[str]) -> pl.DataFrame:
         return evaluate(frame, on=day, policies=which, params=params, keep=(key,), validate=False, detail=detail)
@@ -143,35 +210,40 @@ def evaluate_incremental(
         i for i in ids if previous.fingerprints.get(i) == fps[i]
         and any(c.startswith(i + ".") for c in previous.frame.columns)]
     redo = [i for i in ids if i not in reusable]
-    parts: dict[str, pl.DataFrame] = {}
     changed = records.height
+    reused: pl.DataFrame | None = None
+    hashes: pl.Series | None = None
     if reusable:
         assert previous is not None
         old = previous.frame.select([key, HASH, *[c for c in previous.frame.columns
                                                    if c.split(".", 1)[0] in reusable]])
-        if old.height == keyed.height and old[key].equals(keyed[key]):
-            # the same records in the same order (a daily re-run): no join, one gather
-            same = (old[HASH] == keyed[HASH]).fill_null(False)
-            fresh_rows = records.filter(~same)
-            kept = old.filter(same).drop(HASH)
-            changed = fresh_rows.height
-            fresh = run(fresh_rows, reusable) if changed else kept.head(0)
-            both = pl.concat([kept, fresh.select(kept.columns)], how="vertical", rechunk=False)
-            where = pl.concat([pl.arg_where(same, eager=True), pl.arg_where(~same, eager=True)])
-            parts["reused"] = both[where.arg_sort()]
+        if old.height == records.height and old[key].equals(records[key]):
+            # the same records in the same order (a daily re-run): the previous result updated at the
+            # positions of the edited records, no join and no gather of the whole frame
+            hashes, pos = _changed_rows(records, fields, old, key, edited)
+            changed = pos.len()
+            kept = old.drop(HASH)
+            if changed:
+                fresh = run(records[pos], reusable).select(kept.columns)
+                reused = _update(kept, pos, fresh)
+            else:
+                reused = kept
         else:
+            hashes = input_hashes(records, fields)
+            keyed = records.select(key).with_columns(hashes)
             kept = keyed.join(old, on=[key, HASH], how="inner")
             fresh_rows = records.with_columns(hashes).join(old.select(key, HASH), on=[key, HASH], how="anti")
             changed = fresh_rows.height
             fresh = run(fresh_rows.drop(HASH), reusable) if fresh_rows.height else kept.head(0).drop(HASH)
             both = pl.concat([kept.drop(HASH), fresh.select(kept.drop(HASH).columns)], how="vertical")
-            parts["reused"] = keyed.select(key).join(both, on=key, how="left", maintain_order="left")
+            reused = keyed.select(key).join(both, on=key, how="left", maintain_order="left")
+    if hashes is None:
+        hashes = input_hashes(records, fields)
+    out = records.select(key).with_columns(hashes)
+    if reused is not None:
+        out = out.hstack(reused.drop(key).get_columns())
     if redo:
-        parts["redo"] = run(records, redo)
-    out = keyed
-    for name in ("reused", "redo"):
-        if name in parts:
-            out = out.hstack(parts[name].drop(key).get_columns())
+        out = out.hstack(run(records, redo).drop(key).get_columns())
     order = [key, *[c for i in ids for c in out.columns if c.split(".", 1)[0] == i and "." in c], HASH]
     return Incremental(out.select(order), fps, day, key,
                        recomputed_records=changed if reusable else records.height, recomputed_policies=redo)

@@ -3,7 +3,8 @@
     from zjtx.services.stream import evaluate_to_parquet
     n = evaluate_to_parquet("register.parquet", "results.parquet", on="2025-06-30")
 
-The register is read ``chunk_rows`` records at a time (only the columns the policies read), each chunk
+The register is read ``chunk_rows`` records at a time (only the columns the policies read, without
+pyarrow's read-ahead cache, which would hold every chunk read so far), each chunk
 goes through the compiled plan (``zjtx.rules.engine.plan``, the same one ``zjtx.evaluate`` collects;
 parameters resolved once) and is appended to a Parquet writer; after each chunk ``progress(done,
 total)`` is called (the CLI draws its progress bar from it).
@@ -51,8 +52,8 @@ class StreamResult:
 
 
 def release() -> None:
-    """Return freed chunk memory to the system between chunks (Arrow's pool keeps it otherwise, and
-    the resident size of a long run creeps up chunk after chunk)."""
+    """Return freed chunk memory to the system between chunks (Arrow's pool would otherwise keep its
+    high-water mark of output buffers resident)."""
     import pyarrow as pa
 
     pa.default_memory_pool().release_unused()
@@ -97,7 +98,10 @@ def stream_evaluate(
     pols = policy_list(policies, day)
     prm = resolve_params(day, params)  # resolved once, shared by every chunk's plan
     opts = dict(options or {})
-    source = pq.ParquetFile(src)
+    # pre_buffer=False: with pyarrow's default (True) the reader keeps every row group's coalesced
+    # column-chunk reads cached until it is closed — resident memory then grows by the compressed size
+    # of each chunk read (≈ 130 MB per 250 000 records), i.e. with the register, not the chunk
+    source = pq.ParquetFile(src, pre_buffer=False)
     total = source.metadata.num_rows
     wanted = set(input_fields(pols, day, opts)) | set(keep)
     columns = [c for c in source.schema_arrow.names if c in wanted]
