@@ -229,10 +229,13 @@ def _insert_many(model: Any, rows: list[Any]) -> None:
 SLOT_NAMES = ("seq", "prev", "time", "pk", "pk_str", "fk")
 
 
+Template = tuple[tuple[str, ...], tuple[str, ...]]  # text fragments, and the slot names between them
+
+
 @dataclass(slots=True)
 class _Prepared:
-    payload: str                    # canonical text as a ``str.format`` template
-    after: str | None               # stored JSON of ``after`` (template)
+    payload: Template               # canonical text (what the HMAC covers)
+    after: Template | None          # stored JSON of ``after``
     before: str | None              # stored JSON of ``before``
     changed: str
     static: tuple[Any, ...]         # user_id, username, ip, request_id, source, action, model, object_repr, uscc
@@ -255,18 +258,34 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def _template(text: str, pattern: re.Pattern[str]) -> str:
-    """``text`` with every quoted slot marker turned into a ``str.format`` field (other braces escaped)."""
+def _template(text: str, pattern: re.Pattern[str]) -> Template:
+    """``text`` split at every quoted slot marker: (fragments, slot names between them)."""
     parts = pattern.split(text)
-    return "".join("{" + p + "}" if i % 2 else p.replace("{", "{{").replace("}", "}}") for i, p in enumerate(parts))
+    return tuple(parts[0::2]), tuple(parts[1::2])
 
 
-def prepare(entries: list[dict[str, Any]], slots: dict[int, dict[str, str]] | None = None) -> Prepared:
+def _fill(template: Template, values: dict[str, str]) -> str:
+    frags, slots = template
+    if not slots:
+        return frags[0]
+    out = [frags[0]]
+    for name, frag in zip(slots, frags[1:], strict=True):
+        out.append(values[name])
+        out.append(frag)
+    return "".join(out)
+
+
+def prepare(entries: list[dict[str, Any]], slots: dict[int, dict[str, str]] | None = None, *,
+            plain: bool = False) -> Prepared:
     """Prepare entries (as for :func:`append_many`, each with ``ref``: its row) before the transaction.
 
     ``slots`` maps an entry's index to {field path: slot name} for values the transaction assigns:
-    ``"object_id": "pk_str"``, ``"after.id": "pk"``, ``"after.enterprise_id": "fk"``."""
+    ``"object_id": "pk_str"``, ``"after.id": "pk"``, ``"after.enterprise_id": "fk"``. ``plain``: the
+    snapshots are JSON values already (``audit.snapshot``), no round trip needed."""
     from django.core.serializers.json import DjangoJSONEncoder
+
+    def roundtrip(value: Any) -> Any:
+        return value if plain else json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
     nonce = uuid.uuid4().hex
     pattern = re.compile('"@' + nonce + r':(\w+)@"')
@@ -280,9 +299,11 @@ def prepare(entries: list[dict[str, Any]], slots: dict[int, dict[str, str]] | No
     out = Prepared(chain=chains.pop() if chains else "data")
     slots = slots or {}
     for i, e in enumerate(entries):
-        before = None if e.get("before") is None else json.loads(json.dumps(e["before"], cls=DjangoJSONEncoder))
-        after = None if e.get("after") is None else json.loads(json.dumps(e["after"], cls=DjangoJSONEncoder))
-        changed = json.loads(json.dumps(e.get("changed") or [], cls=DjangoJSONEncoder))
+        before = None if e.get("before") is None else roundtrip(e["before"])
+        after = None if e.get("after") is None else roundtrip(e["after"])
+        changed = roundtrip(e.get("changed") or [])
+        if plain and after is not None and i in slots:
+            after = dict(after)  # the slots go into a copy
         values = {**e, "before": before, "after": after, "changed": changed, "chain": out.chain,
                   "seq": mark("seq"), "prev_hash": mark("prev"), "time": mark("time")}
         user = values.pop("user", None)
@@ -339,15 +360,16 @@ def append_prepared(prepared: Prepared, resolve: Callable[[Any], tuple[Any, Any]
             pk = fk = None
             if e.ref is not None and resolve is not None:
                 pk, fk = resolve(e.ref)
-            fill = {"seq": seq, "prev": '"' + prev + '"', "time": time_json, "pk": json.dumps(pk),
-                    "pk_str": json.dumps("" if pk is None else str(pk)), "fk": json.dumps(fk)}
+            fill = {"seq": str(seq), "prev": '"' + prev + '"', "time": time_json,
+                    "pk": "null" if pk is None else str(int(pk)), "pk_str": '""' if pk is None else f'"{int(pk)}"',
+                    "fk": "null" if fk is None else str(int(fk))}
             h = base.copy()
-            h.update(e.payload.format_map(fill).encode("utf-8"))
+            h.update(_fill(e.payload, fill).encode("utf-8"))
             digest_ = h.hexdigest()
             user_id, username, ip, request_id, source, action, model, object_repr, uscc = e.static
             rows.append([chain, seq, prev, digest_, time_db, user_id, username, ip, request_id, source, action,
                          model, e.object_id if e.object_id is not None else str(pk)[:64], object_repr, uscc,
-                         e.before, None if e.after is None else e.after.format_map(fill), e.changed])
+                         e.before, None if e.after is None else _fill(e.after, fill), e.changed])
             prev = digest_
         _insert_rows(AuditEntry, rows)
         AuditHead.objects.filter(pk=head.pk).update(seq=seq, hash=prev)

@@ -372,7 +372,45 @@ def _compile_inserts(model: Any, objs: list[Any], batch: int = 500) -> list[tupl
     for i in range(0, len(objs), batch):
         q = InsertQuery(model)
         q.insert_values(fields, objs[i:i + batch])
-        out.extend((sql, list(params)) for sql, params in q.get_compiler(using="default").as_sql())
+        out.extend((_native(sql), list(params)) for sql, params in q.get_compiler(using="default").as_sql())
+    return out
+
+
+def _native(sql: str) -> str:
+    """``sql`` in the driver's own placeholder style (SQLite: ``?``), converted while staging — as Django's
+    SQLite cursor would on every execution, which for multi-row INSERTs costs a regular expression over
+    thousands of placeholders inside the transaction."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
+
+        return FORMAT_QMARK_REGEX.sub("?", sql).replace("%%", "%")
+    return sql
+
+
+def _raw_cursor() -> Any:
+    """A cursor for :func:`_native` SQL on the default connection (inside its current transaction)."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    return connection.connection.cursor() if connection.vendor == "sqlite" else connection.cursor()
+
+
+def _select_in(table: str, columns: tuple[str, ...], key: str, values: list[Any]) -> list[tuple[Any, ...]]:
+    """``SELECT columns FROM table WHERE key IN (values)`` in chunks, without the ORM's compilation."""
+    from contextlib import closing
+
+    from django.db import connection
+
+    qn = connection.ops.quote_name
+    mark = "?" if connection.vendor == "sqlite" else "%s"
+    head = f"SELECT {', '.join(qn(c) for c in columns)} FROM {qn(table)} WHERE {qn(key)} IN "
+    out: list[tuple[Any, ...]] = []
+    with closing(_raw_cursor()) as cur:
+        for chunk in _chunks(values):
+            cur.execute(head + "(" + ", ".join([mark] * len(chunk)) + ")", chunk)
+            out.extend(cur.fetchall())
     return out
 
 
@@ -559,7 +597,8 @@ def _compile_updates(model: Any, pairs: list[tuple[Any, dict[str, Any]]],
     out = []
     for key, rows in groups.items():
         cols = ", ".join(f"{qn(model._meta.get_field(n).column)} = %s" for n in key)
-        out.append((f"UPDATE {qn(model._meta.db_table)} SET {cols} WHERE {qn(model._meta.pk.column)} = %s", rows))
+        out.append((_native(f"UPDATE {qn(model._meta.db_table)} SET {cols} WHERE {qn(model._meta.pk.column)} = %s"),
+                    rows))
     return out
 
 
@@ -611,7 +650,7 @@ def _prepare_audit(staged: Staged, ents: dict[str, Enterprise], afters: dict[int
         add(A.CREATE, t, None, u)
     for t, b in staged.changed_titles:
         add(A.UPDATE, t, b, getattr(t, "_zjtx_uscc", ""))
-    return prepare(entries, slots)
+    return prepare(entries, slots, plain=True)
 
 
 def _differs(before: dict[str, Any], after: dict[str, Any]) -> bool:
@@ -623,26 +662,23 @@ def commit(staged: Staged) -> dict[str, int]:
 
     Only bulk statements compiled while staging, the ids of inserted rows, and the audit chain's links
     (filled into entries prepared while staging) happen here."""
-    from django.db import connection
+    from contextlib import closing
 
     from zjtx.apps.accounts.chain import append_prepared
 
     for model in (Enterprise, AnnualReport, Title):
         expected = staged.expected.get(model._meta.label, {})
         found = 0
-        for chunk in _chunks(list(expected)):
-            for pk, version in model.objects.filter(pk__in=chunk).values_list("pk", "version"):
-                found += 1
-                if expected[pk] != version:
-                    raise Restage  # edited meanwhile
+        for pk, version in _select_in(model._meta.db_table, ("id", "version"), "id", list(expected)):
+            found += 1
+            if expected[pk] != version:
+                raise Restage  # edited meanwhile
         if found != len(expected):
             raise Restage  # deleted meanwhile
-    with connection.cursor() as cur:  # compiled while staging
+    with closing(_raw_cursor()) as cur:  # compiled while staging
         for sql, params in staged.enterprise_sql:
             cur.execute(sql, params)
-    ids: dict[str, int] = {}
-    for chunk in _chunks([e.uscc for e in staged.new_enterprises]):
-        ids.update(Enterprise.objects.filter(uscc__in=chunk).values_list("uscc", "pk"))
+    ids = dict(_select_in(Enterprise._meta.db_table, ("uscc", "id"), "uscc", [e.uscc for e in staged.new_enterprises]))
     for e in staged.new_enterprises:
         e.pk = e.id = ids[e.uscc]
     new_ids = {e.uscc: e.pk for e in staged.new_enterprises}
@@ -650,7 +686,7 @@ def commit(staged: Staged) -> dict[str, int]:
         for pk in list(staged.report_fk):
             staged.report_fk[pk] = new_ids[staged.report_fk[pk]]
     width, col = staged.report_shape
-    with connection.cursor() as cur:
+    with closing(_raw_cursor()) as cur:
         for sql, params in staged.report_sql:
             if staged.report_fk and len(params) == width and isinstance(params[col], list | tuple):
                 # PostgreSQL's bulk insert (INSERT … SELECT * FROM UNNEST): one array per column
@@ -669,11 +705,9 @@ def commit(staged: Staged) -> dict[str, int]:
             t.enterprise_id = new_ids[uscc]
     Title.objects.bulk_create([t for t, _ in staged.new_titles], batch_size=500)
     if staged.new_reports:  # their ids (for the audit entries), in bulk
-        rep_ids: dict[tuple[int, int], int] = {}
-        for chunk in _chunks(sorted({r.enterprise_id for r, _ in staged.new_reports})):
-            for ent_id, year, pk in AnnualReport.objects.filter(enterprise_id__in=chunk).values_list(
-                    "enterprise_id", "year", "pk"):
-                rep_ids[(ent_id, year)] = pk
+        rep_ids = {(ent_id, year): pk for ent_id, year, pk in _select_in(
+            AnnualReport._meta.db_table, ("enterprise_id", "year", "id"), "enterprise_id",
+            sorted({r.enterprise_id for r, _ in staged.new_reports}))}
         for rep, _ in staged.new_reports:
             rep.pk = rep.id = rep_ids[(rep.enterprise_id, rep.year)]
     if any(t.pk is None for t, _ in staged.new_titles):
