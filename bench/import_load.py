@@ -6,7 +6,8 @@ In a fresh data directory (SQLite, the embedded default): uploads a CSV of ``--r
 with one annual report each (validation timed), submits it and a second, overlapping file at once to
 the queue, runs the worker, and meanwhile saves an existing enterprise every half second from another
 process (each save's latency and outcome recorded). Reports: validation, staging and commit times
-(the commit is the only write transaction), both imports' outcome, and the edits' latencies and errors.
+(the commit is the only write transaction; of it, the audit chain's part), both imports' outcome, and
+the edits' latencies and errors.
 """
 
 from __future__ import annotations
@@ -105,6 +106,9 @@ def main() -> None:
         return inner
 
     importer.stage, importer.commit = timed("stage", real_stage), timed("commit", real_commit)
+    from zjtx.apps.accounts import chain
+
+    chain.append_prepared = timed("commit_audit", chain.append_prepared)  # the chain's part of the commit
     importer.confirm(a, background=True)
     importer.confirm(b, background=True)  # submitted together: the queue runs them one after the other
     env = {**os.environ}
@@ -123,6 +127,7 @@ def main() -> None:
     result = {
         "rows": n, "validate_s": round(validate_s, 1), "worker_s": round(work_s, 1),
         "stage_s": round(times.get("stage", 0), 1), "commit_s": round(times.get("commit", 0), 1),
+        "commit_audit_s": round(times.get("commit_audit", 0), 1),
         "import_a": a.status, "import_b": b.status, "enterprises": Enterprise.objects.count(),
         "jobs": sorted(Job.objects.values_list("status", flat=True)),
         "edits": len(edits), "edit_errors": sum(1 for e in edits if e[1]),

@@ -185,7 +185,7 @@ def test_failure_midway_rolls_back_everything(staff, monkeypatch) -> None:
         written["enterprises"] = Enterprise.objects.count()
         raise RuntimeError("磁盘已满")
 
-    monkeypatch.setattr(chain, "_insert_many", failing_audit)
+    monkeypatch.setattr(chain, "_insert_rows", failing_audit)
     job = importer.confirm(job)
     assert written["enterprises"] == len(before[0]) + 5  # midway: the enterprises were written …
     assert job.status == ImportJob.Status.FAILED
@@ -338,3 +338,47 @@ def test_csv_upload(staff) -> None:
     assert job.status == ImportJob.Status.READY, job.errors
     importer.confirm(job)
     assert Enterprise.objects.get(uscc=uscc(1)).name == "丙公司"
+
+
+def test_import_audit_entries_prepared_before_the_commit_chain_and_match_the_rows(staff) -> None:
+    """The audit entries of an import are built while staging and only chained in the commit: the chain
+    verifies, and every entry holds the row as stored (ids of inserted rows filled in by the commit)."""
+    from zjtx.apps.accounts import chain
+    from zjtx.apps.accounts.audit import snapshot
+
+    titles = [[uscc(1), "高新技术企业", "2023-12-01", "2026-11-30", "2023年第一批", "粤科函〔2023〕1号", "GR2023"]]
+    assert importer.confirm(importer.create_job(staff, "a.xlsx", xlsx([_good(1), _good(2)], titles=titles))
+                            ).status == ImportJob.Status.DONE
+    titles2 = [[uscc(1), "高新技术企业", "2023-12-01", "2026-12-31", "2023年第一批", "粤科函〔2023〕1号", "GR2023"],
+               [uscc(3), "科技型中小企业", "2024-05-01", "2025-12-31", "2024年", "", ""]]
+    rows = [_good(1, employees=150), _good(2, year=2023), _good(3, name="中山市新增三号有限公司")]
+    job = importer.confirm(importer.create_job(staff, "b.xlsx", xlsx(rows, titles=titles2)))
+    assert job.status == ImportJob.Status.DONE, job.errors
+    report = chain.verify()
+    assert report.ok, report.problems
+    entries = list(AuditEntry.objects.filter(request_id=f"import-{job.pk}", action__in=["create", "update"]))
+    kinds = sorted((e.action, e.model) for e in entries)
+    assert kinds == [("create", "enterprises.AnnualReport"), ("create", "enterprises.AnnualReport"),
+                     ("create", "enterprises.Enterprise"), ("create", "enterprises.Title"),
+                     ("update", "enterprises.AnnualReport"), ("update", "enterprises.Title")]
+    models = {"enterprises.Enterprise": Enterprise, "enterprises.AnnualReport": AnnualReport,
+              "enterprises.Title": Title}
+    for e in entries:
+        obj = models[e.model].objects.get(pk=int(e.object_id))
+        assert e.after == snapshot(obj), e.model  # ids, enterprise ids, versions and times as stored
+        assert e.username == "staff" and e.source == "import"
+        assert e.object_repr == str(obj)[:300] and e.enterprise_uscc in (uscc(1), uscc(2), uscc(3))
+    update = next(e for e in entries if e.action == "update" and e.model == "enterprises.AnnualReport")
+    assert update.changed == ["employees", "raw"] and update.before["employees"] == 120
+    assert update.after["employees"] == 150 and update.after["version"] == update.before["version"] + 1
+    # a value altered in one of them (by someone with database access) is found
+    from zjtx.apps.accounts import dbguard
+
+    dbguard.remove(connection)
+    try:
+        AuditEntry.objects.filter(pk=update.pk).update(after={**update.after, "employees": 151})
+    finally:
+        dbguard.install(connection)
+    report = chain.verify()
+    assert [p for p in report.problems if "内容被修改" in p] == [
+        f"数据链 序号 {update.seq}（编号 {update.pk}）：内容被修改或为伪造记录（摘要不符）"]

@@ -326,3 +326,60 @@ def test_the_briefing_is_computed_once_per_registry_version(staff, client, monke
     work()
     client.get("/evaluations/briefing/?year=2024")
     assert calls == [1]  # the registry changed: computed again
+
+
+def test_exports_expire_after_the_keeping_period_in_the_nightly_pass(staff, client, settings, tmp_path) -> None:
+    """An export's file is deleted by the nightly pass once kept ``EXPORT_KEEP_DAYS`` days; its job then
+    shows 下载已过期 instead of a link, and the download answers 404. Newer exports stay."""
+    import os
+
+    from django.utils import timezone
+
+    settings.DATA_DIR = str(tmp_path)
+    assert services.export_keep_days() == services.EXPORT_KEEP_DAYS == 7
+    tz = timezone.get_current_timezone()
+    night = dt.datetime(2026, 12, 3, 4, 40, tzinfo=tz)
+    jobs, files = {}, {}
+    for name, age in (("旧导出", 8), ("新导出", 6)):
+        job = Job.objects.create(kind=Job.Kind.EXPORT, title=name, created_by=staff, task_path="x",
+                                 status=Job.Status.DONE, finished_at=night - dt.timedelta(days=age))
+        result = services.save_export(services.JobHandle(job), b"PK-data", f"{name}.xlsx", f"{name}：10 行")
+        Job.objects.filter(pk=job.pk).update(result=result)
+        jobs[name], files[name] = job, result["file"]
+    stray_old = services.export_dir() / "stray-old.csv"
+    stray_new = services.export_dir() / "stray-new.csv"
+    for path, age in ((stray_old, 8), (stray_new, 1)):
+        path.write_bytes(b"x")
+        stamp = (night - dt.timedelta(days=age)).timestamp()
+        os.utime(path, (stamp, stamp))
+    client.force_login(staff)
+    assert client.get(reverse("jobs:download", args=[jobs["旧导出"].pk])).status_code == 200
+    early = services.due_schedules(night - dt.timedelta(hours=1))  # 03:40: the other daily passes only
+    assert early and not [j for j in early if j.schedule_key.startswith("jobs.")]
+    assert [j.schedule_key for j in services.due_schedules(night) if j.schedule_key.startswith("jobs.")] == [
+        "jobs.exports@2026-12-03"]
+    Job.objects.filter(kind=Job.Kind.SCHEDULED).exclude(schedule_key__startswith="jobs.").delete()
+    real_now = timezone.now
+    timezone.now = lambda: night  # the pass runs that night
+    try:
+        work()
+    finally:
+        timezone.now = real_now
+    nightly = Job.objects.get(schedule_key="jobs.exports@2026-12-03")
+    assert nightly.status == Job.Status.DONE, nightly.error
+    assert nightly.result["jobs"] == 1 and nightly.result["files"] == 2
+    assert "1 个导出已过期（保留 7 天）" in nightly.result["text"]
+    old, new = (Job.objects.get(pk=jobs[n].pk) for n in ("旧导出", "新导出"))
+    assert old.download_expired and "url" not in old.result and not os.path.exists(files["旧导出"])
+    assert not new.download_expired and os.path.exists(files["新导出"])
+    assert not stray_old.exists() and stray_new.exists()
+    page = client.get(reverse("jobs:list")).content.decode()
+    row_old = next(r for r in page.split("<tr>") if "旧导出" in r)
+    row_new = next(r for r in page.split("<tr>") if "新导出" in r)
+    assert "下载已过期" in row_old and "/download/" not in row_old
+    assert "下载已过期" not in row_new and f"/jobs/{new.pk}/download/" in row_new
+    assert "下载已过期" in client.get(reverse("jobs:detail", args=[old.pk])).content.decode()
+    assert client.get(reverse("jobs:download", args=[old.pk])).status_code == 404
+    assert client.get(reverse("jobs:download", args=[new.pk])).status_code == 200
+    assert services.status_json(old)["expired"] is True and services.status_json(old)["url"] == ""
+    assert services.expire_exports(night) == {"jobs": 0, "files": 0}  # nothing left to do

@@ -372,7 +372,45 @@ def _compile_inserts(model: Any, objs: list[Any], batch: int = 500) -> list[tupl
     for i in range(0, len(objs), batch):
         q = InsertQuery(model)
         q.insert_values(fields, objs[i:i + batch])
-        out.extend((sql, list(params)) for sql, params in q.get_compiler(using="default").as_sql())
+        out.extend((_native(sql), list(params)) for sql, params in q.get_compiler(using="default").as_sql())
+    return out
+
+
+def _native(sql: str) -> str:
+    """``sql`` in the driver's own placeholder style (SQLite: ``?``), converted while staging — as Django's
+    SQLite cursor would on every execution, which for multi-row INSERTs costs a regular expression over
+    thousands of placeholders inside the transaction."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
+
+        return FORMAT_QMARK_REGEX.sub("?", sql).replace("%%", "%")
+    return sql
+
+
+def _raw_cursor() -> Any:
+    """A cursor for :func:`_native` SQL on the default connection (inside its current transaction)."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    return connection.connection.cursor() if connection.vendor == "sqlite" else connection.cursor()
+
+
+def _select_in(table: str, columns: tuple[str, ...], key: str, values: list[Any]) -> list[tuple[Any, ...]]:
+    """``SELECT columns FROM table WHERE key IN (values)`` in chunks, without the ORM's compilation."""
+    from contextlib import closing
+
+    from django.db import connection
+
+    qn = connection.ops.quote_name
+    mark = "?" if connection.vendor == "sqlite" else "%s"
+    head = f"SELECT {', '.join(qn(c) for c in columns)} FROM {qn(table)} WHERE {qn(key)} IN "
+    out: list[tuple[Any, ...]] = []
+    with closing(_raw_cursor()) as cur:
+        for chunk in _chunks(values):
+            cur.execute(head + "(" + ", ".join([mark] * len(chunk)) + ")", chunk)
+            out.extend(cur.fetchall())
     return out
 
 
@@ -389,6 +427,9 @@ class Staged:
     report_fk: dict[int, Any] = field(default_factory=dict)  # placeholder enterprise id → USCC (then id)
     report_shape: tuple[int, int] = (0, 0)  # columns per row, position of enterprise_id
     enterprise_sql: list[tuple[str, list[Any]]] = field(default_factory=list)  # compiled INSERTs of new ones
+    expected: dict[str, dict[Any, int]] = field(default_factory=dict)  # model → pk → version read (changed rows)
+    updates: list[tuple[str, list[list[Any]]]] = field(default_factory=list)  # compiled UPDATEs (executemany)
+    audit: Any = None  # the audit entries, prepared (``chain.prepare``)
 
     @property
     def writes(self) -> int:
@@ -518,7 +559,98 @@ def stage(result: ParseResult, *, overwrite_blank: bool = False,
     staged.report_sql = _compile_inserts(AnnualReport, [r for r, _ in staged.new_reports])
     names = [f.attname for f in _insert_fields(AnnualReport)]
     staged.report_shape = (len(names), names.index("enterprise_id"))
+    for t, uscc in staged.new_titles:
+        t.enterprise_id = ents[uscc].pk
+    # changed rows: the version and time they will have, their UPDATEs compiled (the commit checks that the
+    # versions read here are still current), then every audit entry prepared — all before the transaction
+    afters: dict[int, dict[str, Any]] = {}
+    for model, pairs in ((Enterprise, staged.changed_enterprises), (AnnualReport, staged.changed_reports),
+                         (Title, staged.changed_titles)):
+        staged.expected[model._meta.label] = {obj.pk: obj.version for obj, _ in pairs}
+        for obj, _ in pairs:
+            obj.version += 1
+            if hasattr(obj, "updated_at"):
+                obj.updated_at = now
+            afters[id(obj)] = snapshot(obj)
+        staged.updates += _compile_updates(model, pairs, afters)
+    staged.audit = _prepare_audit(staged, ents, afters)
     return staged
+
+
+def _compile_updates(model: Any, pairs: list[tuple[Any, dict[str, Any]]],
+                     afters: dict[int, dict[str, Any]]) -> list[tuple[str, list[list[Any]]]]:
+    """One ``UPDATE … WHERE id = %s`` per set of changed columns (plus version and update time), with the
+    parameters of every row already converted for the database: the commit only runs ``executemany``."""
+    from django.db import connection
+
+    qn = connection.ops.quote_name
+    groups: dict[tuple[str, ...], list[list[Any]]] = {}
+    for obj, before in pairs:
+        after = afters[id(obj)]
+        names = {k for k, v in after.items() if before.get(k) != v and k != "id"} | {"version"}
+        if hasattr(obj, "updated_at"):
+            names.add("updated_at")
+        key = tuple(sorted(names))
+        fields = [model._meta.get_field(n) for n in key]
+        groups.setdefault(key, []).append([f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+                                          + [obj.pk])
+    out = []
+    for key, rows in groups.items():
+        cols = ", ".join(f"{qn(model._meta.get_field(n).column)} = %s" for n in key)
+        out.append((_native(f"UPDATE {qn(model._meta.db_table)} SET {cols} WHERE {qn(model._meta.pk.column)} = %s"),
+                    rows))
+    return out
+
+
+def _prepare_audit(staged: Staged, ents: dict[str, Enterprise], afters: dict[int, dict[str, Any]]) -> Any:
+    """One audit entry per created / changed row, as the model signals would write, prepared for the chain:
+    snapshots, JSON and the text to hash are built here; the commit fills in what only it knows (sequence,
+    previous hash, time, and the ids of inserted rows) — see ``chain.prepare``."""
+    from zjtx.apps.accounts.audit import current_context, snapshot
+    from zjtx.apps.accounts.chain import prepare
+
+    ctx = current_context()
+    actor = ctx.user if ctx and getattr(ctx.user, "is_authenticated", False) else None
+    common = {"user": actor, "username": actor.get_username()[:150] if actor else "", "ip": ctx.ip if ctx else "",
+              "request_id": ctx.request_id if ctx else "", "source": ctx.source if ctx else "import"}
+    entries: list[dict[str, Any]] = []
+    slots: dict[int, dict[str, str]] = {}
+    fk_cache = AnnualReport._meta.get_field("enterprise")
+    A = AuditEntry.Action
+
+    def add(action: str, obj: Any, before: dict[str, Any] | None, uscc: str) -> None:
+        after = afters.get(id(obj)) or snapshot(obj)
+        changed = sorted(k for k in after if before is not None and before.get(k) != after.get(k)
+                         and k not in ("updated_at", "version"))
+        ref = None
+        if obj.pk is None:  # inserted by the commit: its id (and a new enterprise's id) fill slots
+            ref = obj
+            slots[len(entries)] = {"object_id": "pk_str", "after.id": "pk"}
+            fk = getattr(obj, "enterprise_id", 0)
+            if fk is None or (isinstance(fk, int) and fk < 0):
+                slots[len(entries)]["after.enterprise_id"] = "fk"
+        entries.append({**common, "action": action, "model": obj._meta.label,
+                        "object_id": "" if obj.pk is None else str(obj.pk)[:64], "object_repr": str(obj)[:300],
+                        "enterprise_uscc": uscc[:18], "before": before, "after": after, "changed": changed,
+                        "ref": ref})
+
+    for e in staged.new_enterprises:
+        add(A.CREATE, e, None, e.uscc)
+    for e, b in staged.changed_enterprises:
+        add(A.UPDATE, e, b, e.uscc)
+    for r, u in staged.new_reports:
+        fk_cache.set_cached_value(r, ents[u])  # its name for the entry's text, without a query
+        add(A.CREATE, r, None, u)
+    for r, b in staged.changed_reports:
+        u = getattr(r, "_zjtx_uscc", "")
+        if u in ents:
+            fk_cache.set_cached_value(r, ents[u])
+        add(A.UPDATE, r, b, u)
+    for t, u in staged.new_titles:
+        add(A.CREATE, t, None, u)
+    for t, b in staged.changed_titles:
+        add(A.UPDATE, t, b, getattr(t, "_zjtx_uscc", ""))
+    return prepare(entries, slots, plain=True)
 
 
 def _differs(before: dict[str, Any], after: dict[str, Any]) -> bool:
@@ -526,62 +658,35 @@ def _differs(before: dict[str, Any], after: dict[str, Any]) -> bool:
 
 
 def commit(staged: Staged) -> dict[str, int]:
-    """Write a staged import in the caller's transaction; :class:`Restage` if a staged row changed since."""
-    from zjtx.apps.accounts.audit import snapshot
-    from zjtx.apps.accounts.chain import append_many
+    """Write a staged import in the caller's transaction; :class:`Restage` if a staged row changed since.
 
-    now = timezone.now()
-    for model, pairs in ((Enterprise, staged.changed_enterprises), (AnnualReport, staged.changed_reports),
-                         (Title, staged.changed_titles)):
-        expected = {obj.pk: obj.version for obj, _ in pairs}
+    Only bulk statements compiled while staging, the ids of inserted rows, and the audit chain's links
+    (filled into entries prepared while staging) happen here."""
+    from contextlib import closing
+
+    from zjtx.apps.accounts.chain import append_prepared
+
+    for model in (Enterprise, AnnualReport, Title):
+        expected = staged.expected.get(model._meta.label, {})
         found = 0
-        for chunk in _chunks(list(expected)):
-            for pk, version in model.objects.filter(pk__in=chunk).values_list("pk", "version"):
-                found += 1
-                if expected[pk] != version:
-                    raise Restage  # edited meanwhile
+        for pk, version in _select_in(model._meta.db_table, ("id", "version"), "id", list(expected)):
+            found += 1
+            if expected[pk] != version:
+                raise Restage  # edited meanwhile
         if found != len(expected):
             raise Restage  # deleted meanwhile
-    audit: list[dict[str, Any]] = []
-
-    def entry(action: str, obj: Any, before: dict[str, Any] | None, uscc: str) -> dict[str, Any]:
-        from zjtx.apps.accounts.audit import current_context
-
-        ctx = current_context()
-        after = snapshot(obj)
-        changed = sorted(k for k in after if before is not None and before.get(k) != after.get(k)
-                         and k not in ("updated_at", "version"))
-        actor = ctx.user if ctx and getattr(ctx.user, "is_authenticated", False) else None
-        return {"user": actor, "username": actor.get_username()[:150] if actor else "", "ip": ctx.ip if ctx else "",
-                "request_id": ctx.request_id if ctx else "", "source": ctx.source if ctx else "import",
-                "action": action, "model": obj._meta.label, "object_id": str(obj.pk)[:64],
-                "object_repr": str(obj)[:300], "enterprise_uscc": uscc[:18], "before": before, "after": after,
-                "changed": changed}
-
-    from django.db import connection
-
-    with connection.cursor() as cur:  # compiled while staging
+    with closing(_raw_cursor()) as cur:  # compiled while staging
         for sql, params in staged.enterprise_sql:
             cur.execute(sql, params)
-    ids: dict[str, int] = {}
-    for chunk in _chunks([e.uscc for e in staged.new_enterprises]):
-        ids.update(Enterprise.objects.filter(uscc__in=chunk).values_list("uscc", "pk"))
+    ids = dict(_select_in(Enterprise._meta.db_table, ("uscc", "id"), "uscc", [e.uscc for e in staged.new_enterprises]))
     for e in staged.new_enterprises:
         e.pk = e.id = ids[e.uscc]
-    by_uscc = {e.uscc: e for e in staged.new_enterprises}
-    by_uscc.update({e.uscc: e for e, _ in staged.changed_enterprises})
-    for ent, before in staged.changed_enterprises:
-        ent.version += 1
-        ent.updated_at = now
-        _update_changed(Enterprise, ent, before)
-    missing = {u for _, u in staged.new_reports + staged.new_titles if u not in by_uscc}
-    if missing:
-        by_uscc.update({e.uscc: e for e in _load(Enterprise, "uscc", missing)})
+    new_ids = {e.uscc: e.pk for e in staged.new_enterprises}
     if staged.report_fk:  # the placeholders of new enterprises become their ids
         for pk in list(staged.report_fk):
-            staged.report_fk[pk] = by_uscc[staged.report_fk[pk]].pk
+            staged.report_fk[pk] = new_ids[staged.report_fk[pk]]
     width, col = staged.report_shape
-    with connection.cursor() as cur:
+    with closing(_raw_cursor()) as cur:
         for sql, params in staged.report_sql:
             if staged.report_fk and len(params) == width and isinstance(params[col], list | tuple):
                 # PostgreSQL's bulk insert (INSERT … SELECT * FROM UNNEST): one array per column
@@ -590,52 +695,28 @@ def commit(staged: Staged) -> dict[str, int]:
                 for k in range(col, len(params), width):
                     params[k] = staged.report_fk.get(params[k], params[k])
             cur.execute(sql, params)
+        for sql, rows in staged.updates:
+            cur.executemany(sql, rows)
     for rep, uscc in staged.new_reports:
-        rep.enterprise = by_uscc[uscc]
-    for rep, before in staged.changed_reports:
-        rep.version += 1
-        rep.updated_at = now
-        _update_changed(AnnualReport, rep, before)
+        if rep.enterprise_id is None or rep.enterprise_id < 0:
+            rep.enterprise_id = new_ids[uscc]
     for t, uscc in staged.new_titles:
-        t.enterprise = by_uscc[uscc]
+        if t.enterprise_id is None:
+            t.enterprise_id = new_ids[uscc]
     Title.objects.bulk_create([t for t, _ in staged.new_titles], batch_size=500)
-    for t, before in staged.changed_titles:
-        t.version += 1
-        _update_changed(Title, t, before)
     if staged.new_reports:  # their ids (for the audit entries), in bulk
-        ids: dict[tuple[int, int], int] = {}
-        for chunk in _chunks(sorted({r.enterprise_id for r, _ in staged.new_reports})):
-            for ent_id, year, pk in AnnualReport.objects.filter(enterprise_id__in=chunk).values_list(
-                    "enterprise_id", "year", "pk"):
-                ids[(ent_id, year)] = pk
+        rep_ids = {(ent_id, year): pk for ent_id, year, pk in _select_in(
+            AnnualReport._meta.db_table, ("enterprise_id", "year", "id"), "enterprise_id",
+            sorted({r.enterprise_id for r, _ in staged.new_reports}))}
         for rep, _ in staged.new_reports:
-            rep.pk = rep.id = ids[(rep.enterprise_id, rep.year)]
+            rep.pk = rep.id = rep_ids[(rep.enterprise_id, rep.year)]
     if any(t.pk is None for t, _ in staged.new_titles):
         for t, _ in staged.new_titles:
             t.pk = t.id = Title.objects.values_list("pk", flat=True).get(
-                enterprise=t.enterprise, title=t.title, granted_on=t.granted_on)
-    # audit: one entry per created / changed row, as the model signals would write, in one batch
-    A = AuditEntry.Action
-    audit += [entry(A.CREATE, e, None, e.uscc) for e in staged.new_enterprises]
-    audit += [entry(A.UPDATE, e, b, e.uscc) for e, b in staged.changed_enterprises]
-    audit += [entry(A.CREATE, r, None, u) for r, u in staged.new_reports]
-    audit += [entry(A.UPDATE, r, b, getattr(r, "_zjtx_uscc", "")) for r, b in staged.changed_reports]
-    audit += [entry(A.CREATE, t, None, u) for t, u in staged.new_titles]
-    audit += [entry(A.UPDATE, t, b, getattr(t, "_zjtx_uscc", "")) for t, b in staged.changed_titles]
-    append_many(audit)
+                enterprise_id=t.enterprise_id, title=t.title, granted_on=t.granted_on)
+    if staged.audit is not None:
+        append_prepared(staged.audit, lambda obj: (obj.pk, getattr(obj, "enterprise_id", None)))
     return staged.summary
-
-
-def _update_changed(model: Any, obj: Any, before: dict[str, Any]) -> None:
-    """One UPDATE by primary key of the fields that changed (plus version and update time): cheaper than
-    ``bulk_update``'s CASE expressions over every column, and the same on every database."""
-    from zjtx.apps.accounts.audit import snapshot
-
-    after = snapshot(obj)
-    fields = {k for k, v in after.items() if before.get(k) != v and k != "id"} | {"version"}
-    if hasattr(obj, "updated_at"):
-        fields.add("updated_at")
-    model.objects.filter(pk=obj.pk).update(**{k: getattr(obj, k) for k in fields})
 
 
 def touched_enterprises(staged: Staged) -> list[int]:

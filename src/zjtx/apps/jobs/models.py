@@ -66,6 +66,11 @@ class Job(models.Model):
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
     @property
+    def download_expired(self) -> bool:
+        """Its export file was deleted after the keeping period (``services.expire_exports``)."""
+        return bool(self.result.get("expired"))
+
+    @property
     def percent(self) -> int:
         if self.status == self.Status.DONE:
             return 100

@@ -24,6 +24,7 @@ import os
 import socket
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -266,9 +267,19 @@ def _fail_queue_entry(job: Job) -> None:
 
 # ------------------------------------------------------------------ scheduled work
 
+# Scheduled work of the job system itself (``ZJTX_SCHEDULE`` may move it, or switch it off with ``None``):
+# the nightly clean-up of expired exports, after the other daily passes (02:00, 03:00).
+BUILTIN_SCHEDULE: dict[str, dict[str, Any]] = {
+    "jobs.exports": {"task": "zjtx.apps.jobs.tasks.expire_exports", "at": "04:30",
+                     "title": "每日例行：清理过期的导出文件"},
+}
+
+
 def schedules() -> dict[str, dict[str, Any]]:
-    """``ZJTX_SCHEDULE``: key → {"task": dotted path of a job task, "at": "HH:MM" (local time), "title"}."""
-    return dict(getattr(settings, "ZJTX_SCHEDULE", {}) or {})
+    """``ZJTX_SCHEDULE``: key → {"task": dotted path of a job task, "at": "HH:MM" (local time), "title"},
+    plus :data:`BUILTIN_SCHEDULE` (a key set to ``None`` in the setting switches that entry off)."""
+    merged = {**BUILTIN_SCHEDULE, **(getattr(settings, "ZJTX_SCHEDULE", {}) or {})}
+    return {k: dict(v) for k, v in merged.items() if v}
 
 
 def due_schedules(now: dt.datetime | None = None) -> list[Job]:
@@ -298,13 +309,54 @@ def status_json(job: Job) -> dict[str, Any]:
     """The JSON the progress bar polls (site.js ``data-poll-url``)."""
     return {"id": str(job.pk), "status": job.status, "status_label": job.get_status_display(),
             "processed": job.processed, "total": job.total, "percent": job.percent, "message": job.message,
-            "outcome": job.outcome, "error": job.error, "url": job.result.get("url", "")}
+            "outcome": job.outcome, "error": job.error, "url": job.result.get("url", ""),
+            "expired": bool(job.result.get("expired"))}
 
 
-def export_dir() -> Any:
+# 2026-12-03: a background export (its file under ``DATA_DIR/exports``) is kept this many days after the
+# job finished, then deleted by the nightly pass and its download shown as 已过期. Exports hold registry
+# data, often personal contacts (audited as bulk reads): kept no longer than a week's follow-up needs.
+# Setting ``ZJTX_EXPORT_KEEP_DAYS`` overrides it.
+EXPORT_KEEP_DAYS = 7
+
+
+def export_keep_days() -> int:
+    return int(getattr(settings, "ZJTX_EXPORT_KEEP_DAYS", EXPORT_KEEP_DAYS))
+
+
+def expire_exports(now: dt.datetime | None = None) -> dict[str, int]:
+    """Delete the files of exports finished more than :func:`export_keep_days` ago, mark their jobs'
+    downloads as expired (``result["expired"]``, no link any more), and delete files in the export folder
+    older than that which no job refers to. Returns counts of jobs expired and files deleted."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=export_keep_days())
+    folder = export_dir().resolve()
+    expired = deleted = 0
+    kept: set[str] = set()
+    for job in Job.objects.filter(result__has_key="file").only("pk", "result", "finished_at", "status"):
+        path = Path(str(job.result.get("file") or ""))
+        if job.result.get("expired"):
+            continue
+        if job.finished_at is None or job.finished_at >= cutoff:
+            kept.add(path.name)
+            continue
+        if path.is_file() and path.resolve().is_relative_to(folder):
+            path.unlink()
+            deleted += 1
+        result = {k: v for k, v in job.result.items() if k != "url"}
+        result.update(expired=True, expired_at=now.isoformat())
+        Job.objects.filter(pk=job.pk).update(result=result)
+        expired += 1
+    for path in folder.iterdir():  # left by a job record deleted since, or by an interrupted job
+        if path.is_file() and path.name not in kept and path.stat().st_mtime < cutoff.timestamp():
+            path.unlink()
+            deleted += 1
+    log.info("exports expired: %s jobs, %s files deleted", expired, deleted)
+    return {"jobs": expired, "files": deleted}
+
+
+def export_dir() -> Path:
     """Where finished exports are kept (``ZJTX_DATA_DIR/exports``)."""
-    from pathlib import Path
-
     path = Path(settings.DATA_DIR) / "exports"
     path.mkdir(parents=True, exist_ok=True)
     return path

@@ -40,7 +40,8 @@ def job_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(created_by=request.user)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "jobs/list.html", {"page": page, "jobs": page.object_list,
-                                              "is_admin": scope.role_of(request.user) == "city_admin"})
+                                              "is_admin": scope.role_of(request.user) == "city_admin",
+                                              "keep_days": services.export_keep_days()})
 
 
 @login_required
@@ -68,6 +69,8 @@ def job_cancel(request: HttpRequest, pk: Any) -> HttpResponse:
 @login_required
 def job_download(request: HttpRequest, pk: Any) -> FileResponse:
     job = _job(request, pk)
+    if job.download_expired:
+        raise Http404(f"导出文件已过期（保留 {services.export_keep_days()} 天后自动删除），请重新导出")
     path = job.result.get("file") if job.status == Job.Status.DONE else None
     if not path:
         raise Http404("该任务没有可下载的文件")
