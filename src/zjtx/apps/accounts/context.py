@@ -7,6 +7,36 @@ from django.http import HttpRequest
 from zjtx.apps.accounts import scope
 from zjtx.apps.accounts.models import Role
 
+# (label, path, roles that see it: None = every signed-in user); an enterprise user works on its own
+# record — the city's dashboard, runs, briefing and the API are not its tools
+_STAFF_ONLY = {Role.CITY_ADMIN, Role.CITY_STAFF, Role.TOWN_OFFICER, Role.ANALYST, Role.SYSTEM_ADMIN,
+               Role.SECURITY_ADMIN, Role.AUDITOR, None}
+NAV: tuple[tuple[str, str, set[Any] | None], ...] = (
+    ("企业库", "/enterprises/", None),
+    ("年度数据", "/annual/", None),
+    ("荣誉资质", "/titles/", None),
+    ("仪表盘", "/evaluations/dashboard/", _STAFF_ONLY),
+    ("评价", "/evaluations/runs/", _STAFF_ONLY),
+    ("自评", "/evaluations/self-assessment/", None),
+    ("培育库", "/cultivation/", None),
+    ("专项工作", "/programs/", None),
+    ("政策直达", "/outreach/", None),
+    ("统计简报", "/evaluations/briefing/", _STAFF_ONLY),
+)
+_SECTIONS = {"/evaluations/results/": "/evaluations/runs/", "/evaluations/enterprise/": "/enterprises/"}
+
+
+def navigation(r: str | None, path: str) -> list[dict[str, Any]]:
+    """The header's links for role ``r``, the one holding ``path`` marked active."""
+    items = [{"label": ("本企业" if r == Role.ENTERPRISE_USER and url == "/enterprises/" else label), "url": url}
+             for label, url, roles in NAV if roles is None or r in roles]
+    section = "/evaluations/dashboard/" if path == "/evaluations/" else next(
+        (target for prefix, target in _SECTIONS.items() if path.startswith(prefix)), path)
+    best = max((i for i in items if section.startswith(i["url"])), key=lambda i: len(i["url"]), default=None)
+    for i in items:
+        i["active"] = i is best
+    return items
+
 
 def role(request: HttpRequest) -> dict[str, Any]:
     """Template context: the user's role and what the navigation may show."""
@@ -17,4 +47,6 @@ def role(request: HttpRequest) -> dict[str, Any]:
         "zjtx_role_label": Role(r).label if r else "",
         "zjtx_can_import": scope.can_import(user),
         "zjtx_can_audit": scope.can_view_audit(user),
+        "zjtx_nav": navigation(r, request.path) if user is not None and user.is_authenticated else [],
+        "zjtx_staff": r != Role.ENTERPRISE_USER,
     }
