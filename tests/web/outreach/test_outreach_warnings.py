@@ -96,3 +96,22 @@ def test_officer_follows_a_warning(client, run, users, registry) -> None:
     resp = client.post(f"/outreach/warnings/{w.pk}/state/", {"state": "seen"}, follow=True)
     w.refresh_from_db()
     assert w.state == "acted" and "只能向前推进" in resp.content.decode()
+
+
+def test_pass_in_short_transactions_keeps_a_follow_up_made_meanwhile(run, registry, monkeypatch) -> None:
+    """Written one warning per transaction, the pass finds the same warnings, repeats harmlessly and never
+    overwrites the follow-up an officer recorded between passes."""
+    from zjtx.apps.outreach import prewarn
+    from zjtx.apps.outreach.models import FollowState
+
+    monkeypatch.setattr(prewarn, "WRITE_CHUNK", 1)
+    first = run_warnings(DAY, run)
+    assert len(first["new"]) == EarlyWarning.objects.count() > 1
+    crit = _w(registry["B"], "criteria:high_tech")
+    crit.state, crit.state_note = FollowState.values[1], "已电话联系企业"
+    crit.save()
+    again = run_warnings(DAY + dt.timedelta(days=7), run)
+    assert again["new"] == [] and again["closed"] == 0
+    crit.refresh_from_db()
+    assert crit.state == FollowState.values[1] and crit.state_note == "已电话联系企业" and crit.active
+    assert crit.last_on == DAY + dt.timedelta(days=7)

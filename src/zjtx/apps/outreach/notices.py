@@ -34,6 +34,9 @@ from zjtx.policies import catalog
 STATUS_ZH = {"qualified": "达标", "not_qualified": "未达标", "unknown": "待核验", "manual_review": "待人工审核"}
 
 
+WRITE_CHUNK = 500  # notices per write transaction of a pass
+
+
 def recipients(enterprise_id: int) -> list[Any]:
     return list(get_user_model().objects.filter(is_active=True, zjtx_profile__role="enterprise_user",
                                                 zjtx_profile__enterprise_id=enterprise_id))
@@ -171,6 +174,7 @@ def status_notices(run: EvaluationRun, on: dt.date, ent_ids: set[int] | None) ->
     cat = catalog()
     marks = {(m.enterprise_id, m.policy): m for m in StatusMark.objects.all()}
     new_marks, changed = [], []
+    pending: list[tuple[int, str, dict[str, Any]]] = []  # notices to write, after the read
     qs = RunResult.objects.filter(run=run, policy__in=[p for p in run.policies if p in cat.tiers]).select_related("item")
     for r in qs.iterator(chunk_size=2000):
         ent_id = r.item.enterprise_id
@@ -192,18 +196,25 @@ def status_notices(run: EvaluationRun, on: dt.date, ent_ids: set[int] | None) ->
         how = ("请关注申报窗口（见企业页“申报窗口”），窗口开放时按通知申报。" if up else
                ("贵企业持有该称号，请查看预警中的未达标项和补足方案，在复核前补足。" if r.held else
                 "请在企业页查看未达标项和差距分析（一企一策）。"))
-        n = _create(ent_id, f"status:{r.policy}:{run.pk}", on, topic=Topic.STATUS, policy=r.policy,
+        pending.append((ent_id, f"status:{r.policy}:{run.pk}", dict(topic=Topic.STATUS, policy=r.policy,
                     subject=f"{name}评价结论由“{STATUS_ZH[before]}”变为“{STATUS_ZH[r.status]}”",
                     why={"reason": f"按{run.on:%Y-%m-%d}的评价（评价批次 #{run.pk}），结论发生变化。", "rule": name,
                          "regime": r.regime, "document": _document(r),
                          "figures": {"此前结论": STATUS_ZH[before], "现结论": STATUS_ZH[r.status],
                                      **({"评价得分": f"{r.score:g}分"} if r.score is not None else {})},
                          "run": run.pk},
-                    how=how, link=_link(r.item.uscc), actionable=bool(r.held and not up))
-        if n is not None:
-            out.append(n)
-    StatusMark.objects.bulk_create(new_marks, batch_size=1000)
-    StatusMark.objects.bulk_update(changed, ["status", "run_id", "since"], batch_size=1000)
+                    how=how, link=_link(r.item.uscc), actionable=bool(r.held and not up))))
+    # the run's results are read outside any transaction; the writes go in short ones, so a person's
+    # edit or login never waits for the whole register (a notice's key makes a repeated pass harmless)
+    for i in range(0, len(pending), WRITE_CHUNK):
+        with transaction.atomic():
+            for ent_id, key, fields in pending[i:i + WRITE_CHUNK]:
+                n = _create(ent_id, key, on, **fields)
+                if n is not None:
+                    out.append(n)
+    with transaction.atomic():
+        StatusMark.objects.bulk_create(new_marks, batch_size=1000)
+        StatusMark.objects.bulk_update(changed, ["status", "run_id", "since"], batch_size=1000)
     return out
 
 
@@ -260,8 +271,7 @@ def run_notices(on: dt.date, *, run: EvaluationRun | None = None, enterprises: Q
     ent_ids = None if enterprises is None else set(ents.values_list("pk", flat=True))
     warned = run_warnings(on, run, enterprises) if with_warnings else None
     now = now or timezone.now()
-    with transaction.atomic():
-        created = window_notices(run, on, ent_ids) + status_notices(run, on, ent_ids) + warning_notices(on, ents)
+    created = window_notices(run, on, ent_ids) + status_notices(run, on, ent_ids) + warning_notices(on, ents)
     deliveries = 0
     for n in created:
         users = recipients(n.enterprise_id)

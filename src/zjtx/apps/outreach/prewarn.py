@@ -31,6 +31,8 @@ from zjtx.apps.outreach import windows
 from zjtx.apps.outreach.models import EarlyWarning, FollowState
 from zjtx.policies import catalog
 
+WRITE_CHUNK = 500  # warnings per write transaction of a pass
+
 JUMP_FIELDS = (("revenue", "营业收入", "money"), ("rd_expense", "研发费用总额", "money"),
                ("high_tech_revenue", "高新技术产品（服务）收入", "money"), ("employees", "职工总数", "int"))
 MIN_EMPLOYEE_BASE = 10
@@ -282,32 +284,40 @@ def run_warnings(on: dt.date, run: EvaluationRun | None = None, enterprises: Que
     now = timezone.now()
     new_ids: list[int] = []
     seen: set[int] = set()
-    with transaction.atomic():
-        existing = {(w.enterprise_id, w.key): w for w in EarlyWarning.objects.filter(
-            enterprise__in=ents.values("pk"))}
-        for f in findings:
-            w = existing.get((f.enterprise_id, f.key))
-            if w is None:
-                w = EarlyWarning.objects.create(enterprise_id=f.enterprise_id, kind=f.kind, key=f.key, policy=f.policy,
-                                                severity=f.severity, title=f.title[:300], detail=f.detail,
-                                                first_on=on, last_on=on)
-                existing[(f.enterprise_id, f.key)] = w
-                new_ids.append(w.pk)
-            else:
-                reopened = not w.active
-                w.title, w.detail, w.severity, w.last_on, w.active = f.title[:300], f.detail, f.severity, on, True
-                if reopened:
-                    w.state, w.resolved_at, w.first_on = FollowState.NEW, None, on
+    # written in short transactions (each re-reading its warnings), so a person's follow-up or login
+    # never waits for the whole register; only the fields the pass owns are written
+    for i in range(0, len(findings), WRITE_CHUNK):
+        chunk = findings[i:i + WRITE_CHUNK]
+        with transaction.atomic():
+            existing = {(w.enterprise_id, w.key): w for w in EarlyWarning.objects.filter(
+                enterprise_id__in={f.enterprise_id for f in chunk}, key__in={f.key for f in chunk})}
+            for f in chunk:
+                w = existing.get((f.enterprise_id, f.key))
+                if w is None:
+                    w = EarlyWarning.objects.create(enterprise_id=f.enterprise_id, kind=f.kind, key=f.key,
+                                                    policy=f.policy, severity=f.severity, title=f.title[:300],
+                                                    detail=f.detail, first_on=on, last_on=on)
+                    existing[(f.enterprise_id, f.key)] = w
                     new_ids.append(w.pk)
-                w.save()
-            seen.add(w.pk)
-        closed = 0
-        for w in existing.values():
-            if w.active and w.pk not in seen:
-                w.active, w.state, w.resolved_at = False, FollowState.RESOLVED, now
-                w.state_note = w.state_note or f"{on:%Y-%m-%d} 复查未再发现，自动办结"
-                w.save(update_fields=["active", "state", "resolved_at", "state_note"])
-                closed += 1
+                else:
+                    fields = ["title", "detail", "severity", "last_on", "active"]
+                    reopened = not w.active
+                    w.title, w.detail, w.severity, w.last_on, w.active = f.title[:300], f.detail, f.severity, on, True
+                    if reopened:
+                        w.state, w.resolved_at, w.first_on = FollowState.NEW, None, on
+                        fields += ["state", "resolved_at", "first_on"]
+                        new_ids.append(w.pk)
+                    w.save(update_fields=fields)
+                seen.add(w.pk)
+    closed = 0
+    with transaction.atomic():
+        for w in EarlyWarning.objects.filter(enterprise__in=ents.values("pk"), active=True):
+            if w.pk in seen:
+                continue
+            w.active, w.state, w.resolved_at = False, FollowState.RESOLVED, now
+            w.state_note = w.state_note or f"{on:%Y-%m-%d} 复查未再发现，自动办结"
+            w.save(update_fields=["active", "state", "resolved_at", "state_note"])
+            closed += 1
     counts: dict[str, int] = {}
     for f in findings:
         counts[f.kind] = counts.get(f.kind, 0) + 1
