@@ -351,7 +351,7 @@ def expire_exports(now: dt.datetime | None = None) -> dict[str, int]:
         if path.is_file() and path.name not in kept and path.stat().st_mtime < cutoff.timestamp():
             path.unlink()
             deleted += 1
-    log.info("exports expired: %s jobs, %s files deleted", expired, deleted)
+    log.info("已清理过期的导出：%s 个任务，删除文件 %s 个", expired, deleted)
     return {"jobs": expired, "files": deleted}
 
 
