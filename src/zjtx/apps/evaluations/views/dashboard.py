@@ -131,5 +131,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         # the rendered numbers are cached with what they depend on: the run, the scope, the registry's
         # version and the newest run (the trends)
         "cache_key": f"{run.pk}:{key}:{version}:{latest}" if run else "",
-        "runs": services.visible_runs(request.user).filter(status=EvaluationRun.Status.DONE)[:50],
+        "runs": services.visible_runs(request.user).filter(status=EvaluationRun.Status.DONE).only(
+            "pk", "on", "name", "official")[:50],
     })
