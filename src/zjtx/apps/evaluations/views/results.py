@@ -131,8 +131,10 @@ def result_list(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
                                              f"{params.urlencode()}", qs.count)
     page = paginator.get_page(request.GET.get("page"))
     ids = list(page.object_list)
-    by_id = {r.pk: r for r in qs.model.objects.filter(pk__in=ids).select_related("item", "run").defer(
-        "item__record", "run__summary")}
+    by_id = {r.pk: r for r in RunResult.objects.filter(pk__in=ids).select_related("item").defer(
+        "item__record", "points")}
+    for r in by_id.values():  # every row is of the selected run
+        r.run = run
     urls = Urls()
     rows = [{**r, "url": urls.enterprise(r["uscc"]), "trace_url": urls.trace(r["run"], r["uscc"], r["policy"])}
             for r in result_rows(by_id[i] for i in ids if i in by_id)]
