@@ -13,16 +13,25 @@ import) changes the version, and the next request computes afresh.
   items of its 一企一策 plans (listed in the fragment). The fragment
   holds nothing of the viewer: the page checks the viewer's scope (``visible_enterprise``) before it
   looks in the cache, and reads the viewer's stored results per request.
+
+* Whole-register versions (``services.registry_version``, the programmes panel's) scan tables; on SQLite
+  they are computed once per database change: :func:`db_stamp` asks a watching connection for SQLite's
+  ``PRAGMA data_version``, which changes whenever any other connection — any request, the worker,
+  another process — commits, so a value kept under one stamp is exact until the next commit anywhere.
+  Other databases (and in-memory test databases) compute per request.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import sqlite3
+import threading
 from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
+from django.db import connection
 
 #: seconds a computed fragment stays in the cache (2026-12-03); staleness is ruled out by the key
 PAGE_TTL = 3600
@@ -78,4 +87,39 @@ def cached(key: str, compute: Callable[[], Any], ttl: int = PAGE_TTL) -> Any:
     if value is None:
         value = compute()
         cache.set(key, value, ttl)
+    return value
+
+
+_watch_lock = threading.Lock()
+_watch: dict[str, Any] = {"conn": None, "name": None}
+_stamped: dict[str, tuple[int, Any]] = {}
+
+
+def db_stamp() -> int | None:
+    """SQLite's ``data_version`` seen from a connection that never writes (it changes with every commit
+    made by any other connection); ``None`` on other databases and for in-memory databases."""
+    if connection.vendor != "sqlite":
+        return None
+    name = str(connection.settings_dict.get("NAME") or "")
+    if not name or name == ":memory:" or "mode=memory" in name or connection.in_atomic_block:
+        return None  # in a transaction this request may see its own uncommitted writes: compute
+    with _watch_lock:
+        if _watch["conn"] is None or _watch["name"] != name:
+            _watch["conn"] = sqlite3.connect(name, check_same_thread=False, isolation_level=None,
+                                             uri=name.startswith("file:"))
+            _watch["name"] = name
+            _stamped.clear()
+        return int(_watch["conn"].execute("PRAGMA data_version").fetchone()[0])
+
+
+def per_change(name: str, compute: Callable[[], Any]) -> Any:
+    """``compute()`` once per database change (see :func:`db_stamp`); every time where that is unknown."""
+    stamp = db_stamp()
+    if stamp is None:
+        return compute()
+    hit = _stamped.get(name)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    value = compute()  # read after the stamp: at least as new as the state it stands for
+    _stamped[name] = (stamp, value)
     return value

@@ -724,7 +724,14 @@ def scope_key(user: Any) -> str:
 
 def registry_version(full: bool = False) -> str:
     """Changes whenever an enterprise is added, removed, edited or imported (its count and last update);
-    ``full`` also follows annual reports and titles (their count and last update / versions)."""
+    ``full`` also follows annual reports and titles (their count and last update / versions). Computed
+    once per database change where the database tells (``pagecache.per_change``)."""
+    from zjtx.apps.evaluations.pagecache import per_change
+
+    return per_change(f"registry_version:{full}", lambda: _registry_version(full))
+
+
+def _registry_version(full: bool) -> str:
     from django.db.models import Count, Max, Sum
 
     from zjtx.apps.enterprises.models import AnnualReport, Enterprise, Title

@@ -3,12 +3,12 @@ to the list behind it, within the user's scope. Include ``programs/_dashboard_pa
 context of :func:`panel`.
 
 The figures (about fourteen counts) are kept in the process cache per viewer scope (role, 镇街,
-enterprise), day and data version, so a dashboard request reads them instead of counting again. The
-version (:func:`data_version`) changes with any save or delete of a programme record in this process
-(signals), and with the rows of the programme tables and of the enterprise register as the database
-holds them (count, last id, last update — one query), so records created or removed by another process
-count as well. Edits that another process makes without adding or removing a row (for example a second
-web process) are seen after at most :data:`PANEL_TTL` seconds.
+enterprise), day and data version (:func:`data_version`), so a dashboard request reads them instead of
+counting again. On SQLite the version is the database's own change counter
+(``zjtx.apps.evaluations.pagecache.db_stamp``): any commit by any process computes afresh, so the panel is
+exact. Elsewhere it changes with any save or delete of a record in this process (signals) and with the
+counted tables as the database holds them (count, last id, last update — one query); an edit that
+another process makes in place is then seen after at most :data:`PANEL_TTL` seconds.
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ from zjtx.apps.programs.models import (
 )
 
 #: longest time (seconds) a cached panel is shown after another process edited a programme record in
-#: place (2026-12-03); saves in this process and added or removed rows show at once
+#: place, on databases without a change counter (2026-12-03); saves in this process and added or removed
+#: rows show at once
 PANEL_TTL = 60
 
 _generation = itertools.count(1)
@@ -61,8 +62,14 @@ def _tables() -> list[tuple[str, bool]]:
 
 
 def data_version() -> str:
-    """Changes with every programme record saved or deleted in this process, and with the count, last id
-    and last update of the counted tables and the enterprise register (one query)."""
+    """The database's change counter where it has one (SQLite); else changes with every programme record
+    saved or deleted in this process, and with the count, last id and last update of the counted tables
+    and the enterprise register (one query)."""
+    from zjtx.apps.evaluations.pagecache import db_stamp
+
+    stamp = db_stamp()
+    if stamp is not None:
+        return f"db{stamp}"
     parts = []
     for table, updated in _tables():
         parts += [f"(SELECT COUNT(*) FROM {table})", f"(SELECT MAX(id) FROM {table})"]
