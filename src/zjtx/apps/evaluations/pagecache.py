@@ -93,6 +93,7 @@ def cached(key: str, compute: Callable[[], Any], ttl: int = PAGE_TTL) -> Any:
 _watch_lock = threading.Lock()
 _watch: dict[str, Any] = {"conn": None, "name": None}
 _stamped: dict[str, tuple[int, Any]] = {}
+_flight_locks: dict[str, threading.Lock] = {}
 
 
 def db_stamp() -> int | None:
@@ -120,6 +121,10 @@ def per_change(name: str, compute: Callable[[], Any]) -> Any:
     hit = _stamped.get(name)
     if hit is not None and hit[0] == stamp:
         return hit[1]
-    value = compute()  # read after the stamp: at least as new as the state it stands for
-    _stamped[name] = (stamp, value)
-    return value
+    with _flight_locks.setdefault(name, threading.Lock()):  # one request computes; the others wait for it
+        hit = _stamped.get(name)
+        if hit is not None and hit[0] >= stamp:
+            return hit[1]
+        value = compute()  # read after the stamp: at least as new as the state it stands for
+        _stamped[name] = (stamp, value)
+        return value
