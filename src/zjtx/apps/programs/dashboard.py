@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import threading
 from typing import Any
 
 from django.core.cache import cache
@@ -40,6 +41,7 @@ from zjtx.apps.programs.models import (
 PANEL_TTL = 60
 
 _generation = itertools.count(1)
+_compute_lock = threading.Lock()
 _current = [0]
 
 
@@ -94,8 +96,11 @@ def panel(user: Any) -> dict[str, Any]:
     key = f"zjtx:programs-panel:{scope_of(user)}:{today.isoformat()}:{data_version()}"
     data = cache.get(key)
     if data is None:
-        data = _compute(user, today)
-        cache.set(key, data, PANEL_TTL)
+        with _compute_lock:  # after a change, one request counts; the others wait and read its figures
+            data = cache.get(key)
+            if data is None:
+                data = _compute(user, today)
+                cache.set(key, data, PANEL_TTL)
     return {"programs_panel": data}
 
 
