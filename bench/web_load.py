@@ -23,6 +23,7 @@ import concurrent.futures as cf
 import hashlib
 import hmac
 import http.client
+import itertools
 import json
 import os
 import signal
@@ -213,6 +214,12 @@ def main() -> None:
                        "Referer": f"http://127.0.0.1:{args.port}/"}
         record = info["record"] or {"uscc": info["uscc"]}
         ev_body = json.dumps({"records": [record], "on": info["on"]}, ensure_ascii=False).encode()
+        serial = itertools.count(1)
+
+        def fresh_body() -> bytes:
+            rec = {**record, "name": f"{record.get('name') or '压测企业'}（{next(serial)}）"}
+            return json.dumps({"records": [rec], "on": info["on"]}, ensure_ascii=False).encode()
+
         ex_body = json.dumps({"record": record, "policy": "specialized_sme", "on": info["on"]},
                              ensure_ascii=False).encode()
         pages = {
@@ -223,6 +230,9 @@ def main() -> None:
             "results list": lambda: client.request("GET", "/evaluations/results/"),
             "briefing": lambda: client.request("GET", "/evaluations/briefing/"),
             "POST /api/evaluate (1 record)": lambda: client.request("POST", "/api/evaluate", ev_body, api_headers),
+            # the same record under a new name each time: never answered from the API's memo of answers
+            "POST /api/evaluate (1 new record)": lambda: client.request("POST", "/api/evaluate", fresh_body(),
+                                                                        api_headers),
             "POST /api/explain": lambda: client.request("POST", "/api/explain", ex_body, api_headers),
         }
         if info.get("other") and info.get("run"):

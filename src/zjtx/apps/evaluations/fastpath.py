@@ -7,18 +7,29 @@ For up to :data:`MAX_RECORDS` records the API answers from the explanations, lai
 evaluation's columns and types; the column layout comes from evaluating zero records once per catalog
 version, date and policy list (cached). ``tests/web/evaluations/test_ev_fastpath.py`` checks that both
 give identical frames on the demo city.
+
+Answers are kept (:data:`MEMO_SIZE` most recent, in the process): the same records, date, policies and
+catalog version give the same frame, so a repeated request (a form re-submitted, a client polling one
+enterprise) is answered without evaluating again. Values are keyed with their types (``1``, ``1.0``,
+``"1"`` and ``True`` are different inputs); bad input is never kept, so it is reported every time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
 import polars as pl
 
 MAX_RECORDS = 20
+#: answers kept in the process (2026-12-03): about 30 KB each for one record
+MEMO_SIZE = 512
+_memo: OrderedDict[Hashable, pl.DataFrame] = OrderedDict()
+_memo_lock = threading.Lock()
 _FIELDS = ("status", "score", "score_min", "score_max", "route", "regime", "missing", "manual", "provisional")
 
 
@@ -34,15 +45,49 @@ def _layout(fingerprint: str, on: dt.date, policies: tuple[str, ...] | None) -> 
     return out.schema, ids
 
 
+def _frozen(value: Any) -> Hashable:
+    """A hashable image of a JSON-like value that keeps types apart (``1`` ≠ ``1.0`` ≠ ``True``)."""
+    if isinstance(value, Mapping):
+        return ("{}", tuple(sorted((str(k), _frozen(v)) for k, v in value.items())))
+    if isinstance(value, list | tuple):
+        return ("[]", tuple(_frozen(v) for v in value))
+    hash(value)  # TypeError: not kept
+    return (type(value).__name__, value)
+
+
 def evaluate_few(records: Sequence[Mapping[str, Any]], on: dt.date, policies: Sequence[str] | str | None,
                  keep: Sequence[str] = ("uscc",)) -> pl.DataFrame:
     """Same frame as ``zjtx.evaluate(records, on, policies, keep=keep)`` (without a parameter overlay)."""
+    from zjtx.policies import catalog
+
+    pols = (policies,) if isinstance(policies, str) else (tuple(policies) if policies else None)
+    fingerprint = catalog().fingerprint
+    try:
+        key: Hashable | None = (fingerprint, on, pols, tuple(keep), _frozen(list(records)))
+    except TypeError:
+        key = None
+    if key is not None:
+        with _memo_lock:
+            hit = _memo.get(key)
+            if hit is not None:
+                _memo.move_to_end(key)
+                return hit
+    out = _evaluate_few(records, on, pols, keep, fingerprint)
+    if key is not None:
+        with _memo_lock:
+            _memo[key] = out
+            while len(_memo) > MEMO_SIZE:
+                _memo.popitem(last=False)
+    return out
+
+
+def _evaluate_few(records: Sequence[Mapping[str, Any]], on: dt.date, pols: tuple[str, ...] | None,
+                  keep: Sequence[str], fingerprint: str) -> pl.DataFrame:
     import zjtx
     from zjtx.policies import catalog
     from zjtx.rules.inputs import to_frame
 
-    pols = (policies,) if isinstance(policies, str) else (tuple(policies) if policies else None)
-    schema, ids = _layout(catalog().fingerprint, on, pols)
+    schema, ids = _layout(fingerprint, on, pols)
     frame = to_frame(list(records))
     # the same input checks as the vectorised engine (InputError naming every bad record and field)
     from zjtx.api import policy_list

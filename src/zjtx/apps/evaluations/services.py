@@ -11,6 +11,8 @@ import hashlib
 import json
 import logging
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
@@ -724,7 +726,14 @@ def scope_key(user: Any) -> str:
 
 def registry_version(full: bool = False) -> str:
     """Changes whenever an enterprise is added, removed, edited or imported (its count and last update);
-    ``full`` also follows annual reports and titles (their count and last update / versions)."""
+    ``full`` also follows annual reports and titles (their count and last update / versions). Computed
+    once per database change where the database tells (``pagecache.per_change``)."""
+    from zjtx.apps.evaluations.pagecache import per_change
+
+    return per_change(f"registry_version:{full}", lambda: _registry_version(full))
+
+
+def _registry_version(full: bool) -> str:
     from django.db.models import Count, Max, Sum
 
     from zjtx.apps.enterprises.models import AnnualReport, Enterprise, Title
@@ -741,18 +750,40 @@ def registry_version(full: bool = False) -> str:
     return out
 
 
+#: aggregates kept decoded in the process (2026-12-03); a row never changes under its key (run and its
+#: creation time, page, scope, registry version), so a kept one is what the database holds. Callers treat
+#: them as read-only.
+RECENT_AGGREGATES = 16
+_recent: OrderedDict[tuple[int, str, str], Any] = OrderedDict()
+_recent_lock = threading.Lock()
+
+
+def _remember(kept: tuple[int, str, str], data: Any) -> None:
+    with _recent_lock:
+        _recent[kept] = data
+        while len(_recent) > RECENT_AGGREGATES:
+            _recent.popitem(last=False)
+
+
 def aggregate(run: EvaluationRun, name: str, key: str, compute: Any, version: str | None = None) -> Any:
     """``compute()`` once per run, page ``name``, scope ``key`` and registry ``version`` (default: the
-    current one); then read back."""
+    current one); then read back. The decoded value is also kept in the process (:data:`RECENT_AGGREGATES`)."""
     from zjtx.apps.evaluations.models import RunAggregate
 
     if len(key) > 60:  # long keys (a filter query) by their digest: the row key stays short and exact
         key = hashlib.sha256(key.encode()).hexdigest()[:32]
     full = f"{name}:{key}:{version or registry_version()}"
+    kept = (run.pk, str(run.created_at), full)
+    with _recent_lock:
+        if kept in _recent:  # decoded before (a run comparison's list is megabytes of JSON)
+            _recent.move_to_end(kept)
+            return _recent[kept]
     row = RunAggregate.objects.filter(run=run, key=full).values_list("data", flat=True).first()
     if row is not None:
+        _remember(kept, row)
         return row
     data = json.loads(json.dumps(jsonable(compute()), ensure_ascii=False))
+    _remember(kept, data)
     RunAggregate.objects.filter(run=run, key__startswith=f"{name}:{key}:").delete()
     try:
         with transaction.atomic():

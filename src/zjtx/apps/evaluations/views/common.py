@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import quote
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 
 from zjtx.apps.accounts import scope
 
@@ -45,3 +47,21 @@ def export_url(request: HttpRequest, fmt: str) -> str:
     params = request.GET.copy()
     params["format"] = fmt
     return f"{request.path}?{params.urlencode()}"
+
+
+class Urls:
+    """Links of the evaluation pages built by string from one reversed prefix (a list of 50 results
+    would otherwise reverse 100 URLs): the same strings ``reverse()`` gives for these patterns
+    (``tests/web/evaluations/test_ev_pagecache.py`` compares them)."""
+
+    def __init__(self) -> None:
+        self.base = reverse("evaluations:index")  # "/evaluations/" under the current script prefix
+
+    def enterprise(self, uscc: str) -> str:
+        return f"{self.base}enterprise/{quote(uscc, safe='')}/"
+
+    def run(self, run_id: int) -> str:
+        return f"{self.base}runs/{int(run_id)}/"
+
+    def trace(self, run_id: int, uscc: str, policy: str) -> str:
+        return f"{self.base}runs/{int(run_id)}/trace/{quote(uscc, safe='')}/{quote(policy, safe='')}/"

@@ -5,6 +5,7 @@ Every number is computed from one run's scoped results and links to the results 
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,10 +13,13 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from zjtx.apps.enterprises.models import Division
-from zjtx.apps.evaluations import services
+from zjtx.apps.evaluations import pagecache, services
 from zjtx.apps.evaluations.models import EvaluationRun
 from zjtx.apps.evaluations.views.common import require_role
 from zjtx.apps.evaluations.views.results import selected_run
@@ -96,40 +100,47 @@ def _latest_done(user: Any) -> int:
         "id", flat=True).first() or 0
 
 
+def _main(user: Any, run: EvaluationRun, key: str, version: str, latest: int) -> str:
+    """The rendered numbers of ``run`` within the scope ``key`` (headline, tables, chart data)."""
+    data = services.aggregate(run, "dashboard", key, lambda: dashboard_data(user, run), version)
+    chart = {
+        "policies": data["policy_names"],
+        "tiers": [{"name": label, "data": [{"value": t["cells"][i][2], "url": t["cells"][i][3]}
+                                           for t in data["tiers"]]}
+                  for i, (_, label) in enumerate(STATUSES)],
+        "towns": {"names": [r["name"] for r in data["towns"]],
+                  "series": [{"name": n, "data": [{"value": r["cells"][i][0], "url": r["cells"][i][1]}
+                                                  for r in data["towns"]]}
+                             for i, n in enumerate(data["policy_names"])]},
+        "clusters": {"names": [r["name"] for r in data["clusters"]],
+                     "series": [{"name": n, "data": [{"value": r["cells"][i][0], "url": r["cells"][i][1]}
+                                                     for r in data["clusters"]]}
+                                for i, n in enumerate(data["policy_names"])]},
+        "reserve": [{"name": r["name"], "value": r["n"], "url": r["url"]} for r in data["reserve"]],
+        "trends": services.aggregate(run, "trends", f"{key}:{latest}", lambda: trends(user), version),
+    }
+    return render_to_string("evaluations/_dashboard_main.html", {"run": run, "data": data, "chart": chart})
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     require_role(request)
     run = selected_run(request)
-    key = services.scope_key(request.user)
-    version = services.registry_version()
-    latest = _latest_done(request.user)
-    data = services.aggregate(run, "dashboard", key, lambda: dashboard_data(request.user, run),
-                              version) if run else None
-    chart = None
-    if data:
-        chart = {
-            "policies": data["policy_names"],
-            "tiers": [{"name": label, "data": [{"value": t["cells"][i][2], "url": t["cells"][i][3]}
-                                               for t in data["tiers"]]}
-                      for i, (_, label) in enumerate(STATUSES)],
-            "towns": {"names": [r["name"] for r in data["towns"]],
-                      "series": [{"name": n, "data": [{"value": r["cells"][i][0], "url": r["cells"][i][1]}
-                                                      for r in data["towns"]]}
-                                 for i, n in enumerate(data["policy_names"])]},
-            "clusters": {"names": [r["name"] for r in data["clusters"]],
-                         "series": [{"name": n, "data": [{"value": r["cells"][i][0], "url": r["cells"][i][1]}
-                                                         for r in data["clusters"]]}
-                                    for i, n in enumerate(data["policy_names"])]},
-            "reserve": [{"name": r["name"], "value": r["n"], "url": r["url"]} for r in data["reserve"]],
-            "trends": services.aggregate(run, "trends", f"{key}:{latest}", lambda: trends(request.user), version),
-        }
+    main = ""
+    if run is not None:
+        key = services.scope_key(request.user)
+        version = services.registry_version()
+        latest = _latest_done(request.user)
+        # the rendered numbers are cached with what they depend on: the run (and whether it is the official
+        # one), the viewer's scope, the registry's version and the newest run (the trends)
+        cache_key = "zjtx:dashboard:" + hashlib.sha256(
+            f"{run.pk}:{run.official}:{key}:{version}:{latest}:{get_language()}".encode()).hexdigest()[:32]
+        main = pagecache.cached(cache_key, lambda: _main(request.user, run, key, version, latest))
     from zjtx.apps.programs.dashboard import panel as programs_panel
 
     return render(request, "evaluations/dashboard.html", {
         **programs_panel(request.user),
-        "run": run, "data": data, "chart": chart,
-        # the rendered numbers are cached with what they depend on: the run, the scope, the registry's
-        # version and the newest run (the trends)
-        "cache_key": f"{run.pk}:{key}:{version}:{latest}" if run else "",
-        "runs": services.visible_runs(request.user).filter(status=EvaluationRun.Status.DONE)[:50],
+        "run": run, "main_html": mark_safe(main),
+        "runs": services.visible_runs(request.user).filter(status=EvaluationRun.Status.DONE).only(
+            "pk", "on", "name", "official")[:50],
     })

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.contrib import messages
@@ -11,10 +12,12 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from zjtx.apps.enterprises.models import Division
-from zjtx.apps.evaluations import services
+from zjtx.apps.evaluations import pagecache, services
 from zjtx.apps.evaluations.models import EvaluationRun, Reform
 from zjtx.apps.evaluations.views.common import can_run, parse_on, require_role
 from zjtx.facts import industries as fi
@@ -103,13 +106,18 @@ def run_diff(request: HttpRequest, pk: int) -> HttpResponse:
     page = Paginator(shown, 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
+    scope, version = services.scope_key(request.user), services.registry_version()
+
+    def rows() -> str:  # the explained page: two immutable runs, so explained once per page, filter and scope
+        explained = services.aggregate(new, "diffpage", f"{old.pk}:{scope}:{params.urlencode()}:{page.number}",
+                                       lambda: services.diff_details(old, new, list(page.object_list)), version)
+        return render_to_string("evaluations/_diff_rows.html", {"changes": explained, "total": len(changes)})
+
+    key = "zjtx:diff:" + hashlib.sha256(f"{new.pk}:{new.created_at}:{old.pk}:{old.created_at}:{scope}:"
+                                        f"{params.urlencode()}:{page.number}:{version}".encode()).hexdigest()[:32]
     return render(request, "evaluations/run_diff.html", {
         "old": old, "new": new, "same_rules": old.rule_version == new.rule_version, "total": len(changes),
-        "count": len(shown), "page": page,
-        # the explained page: two immutable runs, so explained once per page, filter and scope
-        "changes": services.aggregate(new, "diffpage", f"{old.pk}:{services.scope_key(request.user)}:"
-                                      f"{params.urlencode()}:{page.number}",
-                                      lambda: services.diff_details(old, new, list(page.object_list))),
+        "count": len(shown), "page": page, "rows_html": mark_safe(pagecache.cached(key, rows)),
         "policies": [(p, services.policy_name(p)) for p in new.policies], "params": request.GET,
         "query": params.urlencode(),
         "statuses": [(s, services.status_label(s)) for s in ("qualified", "not_qualified", "unknown", "manual_review")]
