@@ -137,6 +137,18 @@ class Materializer:
         return lf
 
 
+def text_pl(name: str, mat: Materializer | None, upper: bool = True) -> pl.Expr:
+    """A text input trimmed (and upper-cased), empty text as null — one shared column per field and
+    form for every policy and calculator of a plan (an industry code is read by several)."""
+
+    def build() -> pl.Expr:
+        c = pl.col(name).cast(pl.String).str.strip_chars()
+        c = c.str.to_uppercase() if upper else c
+        return pl.when(c == "").then(None).otherwise(c)
+
+    return build() if mat is None else mat.get(("text", name, upper), build)
+
+
 @dataclass
 class Ctx:
     """What an evaluation needs besides the record: parameters, the date, options, the mode."""
