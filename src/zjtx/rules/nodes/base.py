@@ -94,6 +94,10 @@ class Materializer:
             deps = max([nested, *(self.level_of[n] for n in refs if n in self.level_of)])
             out: list[pl.Expr] = []
             for i, e in enumerate(exprs):
+                same = next((j for j in range(i) if exprs[j] is e), None)
+                if same is not None:  # the same expression twice (e.g. an interval's lh = hi): one column
+                    out.append(out[same])
+                    continue
                 if self._inline(key, i):
                     out.append(e)
                     continue
