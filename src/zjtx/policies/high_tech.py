@@ -356,21 +356,26 @@ class HighTechPolicy(Policy):
 
         Folded into the status column so that every batch evaluation (``zjtx.evaluate``, the
         streaming runner) checks the pins; rows are numbered from 1 over the whole input."""
-        checks = self.input_checks(cx.params, cx.on, cx.options, cx.mat)
-        bad = pl.any_horizontal([reason.is_not_null() for _, reason in checks])
-        fields = {f"reason.{f}": pl.when(bad).then(reason) for f, reason in checks}
-        fields |= {f"value.{f}": pl.when(bad).then(pl.col(f)) for f, _ in checks}
-        struct = pl.struct(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("row"),
-                           pl.when(bad).then(pl.col("^uscc$")), **fields)
+        # per pin: outside its bands (a boolean), the possible-band flags and the value; the reasons
+        # are worded in Python for the failing rows only (a string per row and pin costs more than
+        # the whole policy)
+        parts = [(ind, *ind.pin_outside_pl(cx)) for ind in PINNED]
+        fields: dict[str, pl.Expr] = {}
+        for k, (ind, outside, flags) in enumerate(parts):
+            fields[f"out.{k}"] = outside
+            fields[f"value.{k}"] = pl.col(ind.pin)
+            fields |= {f"flag.{k}.{j}": f for j, f in enumerate(flags)}
+        struct = pl.struct(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("row"), pl.col("^uscc$"), **fields)
         context = f"{self.name}（{self.id}）"
-        names = [f for f, _ in checks]
 
         def check(s: pl.Series) -> pl.Series:
             frame = s.to_frame().unnest(s.name)
+            bad = frame.filter(pl.any_horizontal([pl.col(f"out.{k}") for k in range(len(parts))]))
             issues = []
-            for f in names:
-                for row in frame.filter(pl.col(f"reason.{f}").is_not_null()).iter_rows(named=True):
-                    issues.append(InputIssue(row["row"], row.get("uscc"), f, row[f"value.{f}"], row[f"reason.{f}"]))
+            for k, (ind, _, flags) in enumerate(parts):
+                for row in bad.filter(pl.col(f"out.{k}")).iter_rows(named=True):
+                    reason = ind.pin_reason([row[f"flag.{k}.{j}"] for j in range(len(flags))], cx)
+                    issues.append(InputIssue(row["row"], row.get("uscc"), ind.pin, row[f"value.{k}"], reason))
             if issues:
                 issues.sort(key=lambda i: i.row)
                 raise InputError(issues, context)

@@ -94,14 +94,20 @@ def _params_key(params: Params) -> Any:
 
 def _compile(policies: Sequence[Any], params: Params, on: dt.date, options: dict[str, Any], detail: str,
              keep: list[str], distinct: dict[str, list[Any]]) -> tuple[list[list[pl.Expr]], list[pl.Expr], Any, Any]:
-    exprs: list[pl.Expr] = [pl.col(k) for k in keep]
-    mat = Materializer()
-    mat.distinct = distinct
-    for p in policies:
-        cols = p.columns(params, on, options, mat)
-        if detail == "status":
-            cols = [e for e in cols if e.meta.output_name()[len(p.id) + 1:] in STATUS_COLUMNS]
-        exprs.extend(cols)
+    # two passes: the first counts how often each shared sub-result is read by the columns kept
+    # (``detail``); the second materializes only those read twice or more and inlines the rest, so
+    # that Polars fuses them into their reader and nothing the kept columns do not need is computed
+    uses = None
+    for _ in range(2):
+        exprs: list[pl.Expr] = [pl.col(k) for k in keep]
+        mat = Materializer(uses)
+        mat.distinct = distinct
+        for p in policies:
+            cols = p.columns(params, on, options, mat)
+            if detail == "status":
+                cols = [e for e in cols if e.meta.output_name()[len(p.id) + 1:] in STATUS_COLUMNS]
+            exprs.extend(cols)
+        uses = mat.reference_counts(exprs)
     stages = [mat.stages[level] for level in sorted(mat.stages)]
     # the policies and parameters are held so that the ids in the key stay theirs
     return stages, exprs, tuple(policies), params

@@ -24,6 +24,8 @@ from typing import Any
 
 import polars as pl
 
+from zjtx.rules.nodes.base import text_pl
+
 FEN = 100
 MICRO = 10**6
 
@@ -80,8 +82,13 @@ class PEnv:
             return build()
         expr = build()
         # keyed by the expression itself: the same sub-result in another parameter segment (e.g. the
-        # size class of every month) is one column, not one per segment
-        return self.mat.get((self.key[0] if isinstance(self.key, tuple) else self.key, str(expr)), lambda: expr)
+        # size class of every month) is one column, not one per segment. Serialized, not ``str``:
+        # the text abbreviates long literal lists, so two different expressions could share it
+        try:
+            ident: Any = expr.meta.serialize()
+        except Exception:  # an expression Polars cannot serialize is not shared across segments
+            ident = ("node", id(node), str(expr))
+        return self.mat.get((self.key[0] if isinstance(self.key, tuple) else self.key, ident), lambda: expr)
 
 
 def reused(roots: Sequence[Node]) -> frozenset[int]:
@@ -323,9 +330,7 @@ class Text(Node):
         return s or None
 
     def _pl(self, env: PEnv) -> pl.Expr:
-        c = pl.col(self.name).cast(pl.String).str.strip_chars()
-        c = c.str.to_uppercase() if self.upper else c
-        return pl.when(c == "").then(None).otherwise(c)
+        return text_pl(self.name, env.mat, self.upper)
 
     def fields(self) -> set[str]:
         return {self.name}

@@ -30,6 +30,7 @@ from zjtx.rules.nodes.base import (  # noqa: F401
     render,
     reviewable,
     status_word,
+    text_pl,
 )
 from zjtx.rules.nodes.conditions import (  # noqa: F401
     Above,

@@ -53,12 +53,20 @@ class Materializer:
     indicator in its dimension, the total and the output columns, another policy's gate). Inlined,
     the expression tree grows multiplicatively; materialized, each is one column. ``get`` returns
     ``pl.col`` of the result, computing it (once) at one stage past its deepest dependency.
+
+    A sub-result read once (or never) gains nothing from being a column: it costs a write and a read
+    of a whole column and keeps Polars from fusing it into its reader. ``uses`` (from a first
+    compilation, ``reference_counts``) names those: ``get`` then returns the expression itself, and
+    only sub-results read twice or more are materialized.
     """
 
-    def __init__(self) -> None:
-        self.cols: dict[Any, tuple[list[str], int]] = {}
+    def __init__(self, uses: dict[Any, list[int]] | None = None) -> None:
+        self.cols: dict[Any, tuple[list[pl.Expr], int]] = {}
         self.level_of: dict[str, int] = {}
         self.stages: dict[int, list[pl.Expr]] = {}
+        self.exprs: dict[str, pl.Expr] = {}
+        self.key_of: dict[str, tuple[Any, int]] = {}
+        self.uses = uses
         self._levels: list[int] = []
         # the distinct values of some input columns of the frame being planned (a calculator's tax
         # period field): parsed once per frame in Python instead of once per row in Polars
@@ -67,6 +75,12 @@ class Materializer:
     def _note(self, level: int) -> None:
         if self._levels:
             self._levels[-1] = max(self._levels[-1], level)
+
+    def _inline(self, key: Any, i: int) -> bool:
+        if self.uses is None:
+            return False
+        counts = self.uses.get(key)
+        return counts is not None and i < len(counts) and counts[i] <= 1
 
     def get_many(self, key: Any, build: Any) -> list[pl.Expr]:
         if key not in self.cols:
@@ -77,23 +91,66 @@ class Materializer:
                 nested = self._levels.pop()
             # also count materialized columns captured outside ``build`` (read from the expressions)
             refs = {n for e in exprs for n in e.meta.root_names()}
-            level = max([nested, *(self.level_of[n] for n in refs if n in self.level_of)]) + 1
-            names = [f"__m{len(self.cols)}_{i}" for i in range(len(exprs))]
-            self.cols[key] = (names, level)
-            self.level_of.update(dict.fromkeys(names, level))
-            self.stages.setdefault(level, []).extend(e.alias(n) for e, n in zip(exprs, names, strict=True))
-        names, level = self.cols[key]
+            deps = max([nested, *(self.level_of[n] for n in refs if n in self.level_of)])
+            out: list[pl.Expr] = []
+            for i, e in enumerate(exprs):
+                same = next((j for j in range(i) if exprs[j] is e), None)
+                if same is not None:  # the same expression twice (e.g. an interval's lh = hi): one column
+                    out.append(out[same])
+                    continue
+                if self._inline(key, i):
+                    out.append(e)
+                    continue
+                name = f"__m{len(self.cols)}_{i}"
+                self.level_of[name] = deps + 1
+                self.exprs[name] = e.alias(name)
+                self.key_of[name] = (key, i)
+                self.stages.setdefault(deps + 1, []).append(self.exprs[name])
+                out.append(pl.col(name))
+            level = max([deps, *(self.level_of[n] for e in out for n in e.meta.root_names() if n in self.level_of)])
+            self.cols[key] = (out, level)
+        out, level = self.cols[key]
         self._note(level)
-        return [pl.col(n) for n in names]
+        return list(out)
 
     def get(self, key: Any, build: Any) -> pl.Expr:
         return self.get_many(key, lambda: [build()])[0]
+
+    def reference_counts(self, roots: list[pl.Expr]) -> dict[Any, list[int]]:
+        """How often each materialized sub-result is read by ``roots`` (the output columns) and by the
+        sub-results they read, transitively; sub-results nothing reads count 0."""
+        count: dict[str, int] = {}
+        todo = [n for e in roots for n in e.meta.root_names() if n in self.exprs]
+        seen: set[str] = set()
+        while todo:
+            n = todo.pop()
+            count[n] = count.get(n, 0) + 1
+            if n not in seen:
+                seen.add(n)
+                todo.extend(m for m in self.exprs[n].meta.root_names() if m in self.exprs)
+        uses: dict[Any, list[int]] = {}
+        for name, (key, i) in self.key_of.items():
+            row = uses.setdefault(key, [])
+            row.extend([0] * (i + 1 - len(row)))
+            row[i] = count.get(name, 0)
+        return uses
 
     def apply(self, lf: pl.LazyFrame) -> pl.LazyFrame:
         for level in sorted(self.stages):
             lf = lf.with_columns(self.stages[level])
         return lf
 
+
+def text_pl(name: str, mat: Materializer | None, upper: bool = True) -> pl.Expr:
+    """A text input trimmed (and upper-cased), empty text as null — one shared column per field and
+    form for every policy and calculator of a plan (an industry code is read by several)."""
+
+    def build() -> pl.Expr:
+        c = pl.col(name).cast(pl.String).str.strip_chars()
+        c = c.str.to_uppercase() if upper else c
+        return pl.when(c == "").then(None).otherwise(c)
+
+    return build() if mat is None else mat.get(("text", name, upper), build)
 
 
 @dataclass

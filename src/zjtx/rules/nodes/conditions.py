@@ -25,6 +25,7 @@ from zjtx.rules.nodes.base import (
     render,
     reviewable,
     status_word,
+    text_pl,
 )
 from zjtx.rules.nodes.values import UNDEF, Const, F, NumF, P, Value
 
@@ -610,11 +611,11 @@ class StartsWith(Cond):
         return any(s.startswith(p) for p in self._vals(cx))
 
     def _pl(self, cx: Ctx) -> pl.Expr:
-        c = pl.col(self.name).cast(pl.String).str.strip_chars().str.to_uppercase()
+        c = text_pl(self.name, cx.mat)  # null when empty
         hit: pl.Expr = pl.lit(False)
         for p in self._vals(cx):
             hit = hit | c.str.starts_with(p)
-        return pl.when(c.is_not_null() & (c != "")).then(hit)
+        return pl.when(c.is_not_null()).then(hit)
 
     def describe(self, cx: Ctx | None = None) -> str:
         if cx is None and isinstance(self.prefixes, P):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -811,16 +812,30 @@ class PinnedBands(Indicator):
         s.note(f"需专家评审：{self.label}（档内分值由专家评定）")
         return []
 
-    def pin_issue_pl(self, cx: Ctx) -> pl.Expr:
-        """The reason the pin is outside every possible band (as ``pin_issue``), else null."""
+    def pin_outside_pl(self, cx: Ctx) -> tuple[pl.Expr, list[pl.Expr]]:
+        """Whether the pin lies outside every possible band (false without a pin), and the flags of
+        the possible bands (``pin_reason`` words the reason from them for the rows that fail)."""
         pin = pl.col(self.pin).cast(pl.Float64)
         poss = self._possible_pl(cx)
         inside = pl.any_horizontal(
             [p & pl_compare(pin, ">=", float(a)) & pl_compare(pin, "<=", float(b)) for p, a, b in poss])
+        return pin.is_not_null() & ~inside.fill_null(False), [p for p, _, _ in poss]
+
+    def pin_reason(self, flags: Sequence[bool | None], cx: Ctx) -> str:
+        """The reason of ``pin_issue`` from the possible-band flags of ``pin_outside_pl`` (one row)."""
+        rngs = [_rng(e) for e in self.entries(cx)]
+        texts = dict.fromkeys(_rng_text(a, b) for f, (a, b) in zip(flags, rngs, strict=True) if f)
+        return f"{self.label}得分应在所属档次 {'或'.join(texts)} 之内"
+
+    def pin_issue_pl(self, cx: Ctx) -> pl.Expr:
+        """The reason the pin is outside every possible band (as ``pin_issue``), else null."""
+        outside, flags = self.pin_outside_pl(cx)
+        rngs = [_rng(e) for e in self.entries(cx)]
         texts = pl.concat_list([pl.when(p).then(pl.lit(_rng_text(a, b))).otherwise(pl.lit(None, pl.String))
-                                for p, a, b in poss]).list.drop_nulls().list.unique(maintain_order=True)
+                                for p, (a, b) in zip(flags, rngs, strict=True)]).list.drop_nulls().list.unique(
+            maintain_order=True)
         reason = pl.concat_str([pl.lit(f"{self.label}得分应在所属档次 "), texts.list.join("或"), pl.lit(" 之内")])
-        return pl.when(pin.is_not_null() & ~inside.fill_null(False)).then(reason)
+        return pl.when(outside).then(reason)
 
 
 class RangedExpertPoints(ExpertPoints):
