@@ -32,9 +32,12 @@ def test_staff_see_the_city_tools_and_where_they_are(client, make_user) -> None:
 def test_enterprise_user_sees_its_own_work_only(client, make_user) -> None:
     firm = Enterprise.objects.create(uscc=uscc(1), name="甲公司", division_id=XIAOLAN)
     client.force_login(make_user("firm", "enterprise_user", enterprise=firm))
-    items = nav(client, "/enterprises/")
+    assert client.get("/").url == f"/enterprises/{firm.uscc}/"  # lands on its own record
+    items = nav(client, f"/enterprises/{firm.uscc}/")
     labels = [label for label, _ in items]
     assert labels[0] == "本企业" and ("本企业", True) in items
+    html = client.get(f"/enterprises/{firm.uscc}/").content.decode()
+    assert f'<a href="/enterprises/{firm.uscc}/" class="active"' in html
     for label in ("年度数据", "荣誉资质", "自评", "政策直达", "后台任务"):
         assert label in labels
     for label in ("仪表盘", "评价", "统计简报", "接口文档", "导入", "审计日志"):

@@ -26,16 +26,27 @@ NAV: tuple[tuple[str, str, set[Any] | None], ...] = (
 _SECTIONS = {"/evaluations/results/": "/evaluations/runs/", "/evaluations/enterprise/": "/enterprises/"}
 
 
-def navigation(r: str | None, path: str) -> list[dict[str, Any]]:
-    """The header's links for role ``r``, the one holding ``path`` marked active."""
-    items = [{"label": ("本企业" if r == Role.ENTERPRISE_USER and url == "/enterprises/" else label), "url": url}
-             for label, url, roles in NAV if roles is None or r in roles]
+def navigation(r: str | None, path: str, own: str | None = None) -> list[dict[str, Any]]:
+    """The header's links for role ``r``, the one holding ``path`` marked active; an enterprise user's
+    企业库 is its own record (``own``: its USCC)."""
+    items = [{"label": label, "url": url} for label, url, roles in NAV if roles is None or r in roles]
+    if r == Role.ENTERPRISE_USER:
+        items[0] = {"label": "本企业", "url": f"/enterprises/{own}/" if own else "/enterprises/"}
     section = "/evaluations/dashboard/" if path == "/evaluations/" else next(
         (target for prefix, target in _SECTIONS.items() if path.startswith(prefix)), path)
+    if r == Role.ENTERPRISE_USER and (section.startswith("/enterprises/") or section == "/enterprises"):
+        section = items[0]["url"]
     best = max((i for i in items if section.startswith(i["url"])), key=lambda i: len(i["url"]), default=None)
     for i in items:
         i["active"] = i is best
     return items
+
+
+def _own_uscc(user: Any, r: str | None) -> str | None:
+    if r != Role.ENTERPRISE_USER:
+        return None
+    firm = getattr(getattr(user, "zjtx_profile", None), "enterprise", None)
+    return firm.uscc if firm is not None else None
 
 
 def role(request: HttpRequest) -> dict[str, Any]:
@@ -47,6 +58,7 @@ def role(request: HttpRequest) -> dict[str, Any]:
         "zjtx_role_label": Role(r).label if r else "",
         "zjtx_can_import": scope.can_import(user),
         "zjtx_can_audit": scope.can_view_audit(user),
-        "zjtx_nav": navigation(r, request.path) if user is not None and user.is_authenticated else [],
+        "zjtx_nav": navigation(r, request.path, _own_uscc(user, r)) if user is not None and user.is_authenticated
+        else [],
         "zjtx_staff": r != Role.ENTERPRISE_USER,
     }

@@ -141,6 +141,9 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("evaluations:dashboard")
     if role in scope.ADMIN_ROLES:
         return redirect("admin:index")
+    firm = getattr(getattr(request.user, "zjtx_profile", None), "enterprise", None)
+    if firm is not None:  # the enterprise's own record, not a list of one
+        return redirect("enterprises:detail", uscc=firm.uscc)
     return redirect("enterprises:list")
 
 
