@@ -8,6 +8,8 @@
 #     job (`zjtx demo --no-serve`, a 3,000-enterprise city, its own data directory) and its output is
 #     checked, as a new user on a fresh machine would run it.
 # Extra arguments go to the first pytest run. ZJTX_SKIP_FRESH_INSTALL=1 skips the last stage.
+# The fresh install's virtualenv is built in the background while the test runs go on (mostly waiting
+# on downloads and disk); its main job runs after them, alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -15,6 +17,17 @@ apt_ensure postgresql:'/usr/lib/postgresql/*/bin/initdb' chromium:/usr/bin/chrom
   fonts-wqy-zenhei:/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc poppler-utils:pdftotext \
   openjdk-17-jre-headless:java
 ensure_venv
+
+repo="$(pwd)"
+fresh=""
+if [[ "${ZJTX_SKIP_FRESH_INSTALL:-0}" != "1" ]]; then
+  fresh="$(mktemp -d /tmp/zjtx-fresh.XXXXXX)"
+  echo "==> fresh install (background): pip install . (no extras) in a clean virtualenv"
+  ( python3 -m venv "$fresh/venv" && "$fresh/venv/bin/python" -m pip install -q --upgrade pip \
+      && "$fresh/venv/bin/pip" install -q "$repo" ) >"$fresh/install.log" 2>&1 &
+  fresh_pid=$!
+  trap 'kill "$fresh_pid" 2>/dev/null || true; rm -rf "$fresh"' EXIT
+fi
 echo "==> pip install -e .[test,spark]"
 .venv/bin/pip install -q -e '.[test,spark]'
 
@@ -31,22 +44,18 @@ echo "==> pytest (PostgreSQL)"
 pgenv="$(mktemp)"
 url="$(bash scripts/postgres.sh start 2>"$pgenv")"
 stop_pg() { bash scripts/postgres.sh stop "$(sed -n 's/^ZJTX_PG_DIR=//p' "$pgenv")"; rm -f "$pgenv"; }
-trap stop_pg EXIT
+trap 'stop_pg; [[ -z "$fresh" ]] || { kill "$fresh_pid" 2>/dev/null || true; rm -rf "$fresh"; }' EXIT
 ZJTX_TEST_DATABASE_URL="$url" .venv/bin/pytest tests/web -m "postgres or postgres_only"
 stop_pg
 trap - EXIT
+[[ -z "$fresh" ]] || trap 'kill "$fresh_pid" 2>/dev/null || true; rm -rf "$fresh"' EXIT
 
-if [[ "${ZJTX_SKIP_FRESH_INSTALL:-0}" == "1" ]]; then
+if [[ -z "$fresh" ]]; then
   echo "==> fresh install: skipped (ZJTX_SKIP_FRESH_INSTALL=1)"
   exit 0
 fi
-echo "==> fresh install: pip install . (no extras) in a clean virtualenv, then the main job"
-repo="$(pwd)"
-fresh="$(mktemp -d /tmp/zjtx-fresh.XXXXXX)"
-trap 'rm -rf "$fresh"' EXIT
-python3 -m venv "$fresh/venv"
-"$fresh/venv/bin/python" -m pip install -q --upgrade pip
-"$fresh/venv/bin/pip" install -q "$repo"
+echo "==> fresh install: the clean virtualenv (built in the background), then the main job"
+wait "$fresh_pid" || { echo "fresh install: pip install . failed" >&2; sed 's/^/    /' "$fresh/install.log" >&2; exit 1; }
 cd "$fresh"
 fail() { echo "fresh install: $1" >&2; sed 's/^/    /' "$2" >&2; exit 1; }
 expect() { grep -q -- "$1" "$2" || fail "missing \"$1\" in the output of $3" "$2"; }

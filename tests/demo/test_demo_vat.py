@@ -10,7 +10,6 @@ import polars as pl
 import pytest
 
 import zjtx
-from zjtx.demo import generate
 from zjtx.demo.vat import FIRST_YEAR, VAT_FIELDS
 from zjtx.rules.inputs import InputError
 
@@ -20,8 +19,8 @@ MONEY = ("input_vat_deductible", "input_vat_excluded", "input_vat_transferred_ou
 
 
 @pytest.fixture(scope="module")
-def city():
-    return generate(seed=11, scale=1000, today=date(2026, 12, 2))
+def city(demo_city):
+    return demo_city(seed=11, scale=1000, today=date(2026, 12, 2))
 
 
 def test_fields_years_and_small_scale_taxpayers(city) -> None:

@@ -20,8 +20,10 @@ pytestmark = pytest.mark.spark
 ON = dt.date(2025, 6, 30)
 
 
-def _register() -> pl.DataFrame:
-    """The demo city's records, with 5% of every input cell blanked (seeded), so unknowns abound."""
+@pytest.fixture(scope="module")
+def register() -> pl.DataFrame:
+    """The demo city's records, with 5% of every input cell blanked (seeded), so unknowns abound
+    (generated once for the module: every test reads it, none changes it)."""
     recs = demo.generate(scale=1000).records(ON)
     rng = np.random.default_rng(8)
     cols = []
@@ -43,10 +45,10 @@ def spark():
     s.stop()
 
 
-def test_spark_equals_polars(spark) -> None:
+def test_spark_equals_polars(spark, register) -> None:
     from zjtx.services.spark import evaluate_spark
 
-    recs = _register()
+    recs = register
     expected = zjtx.evaluate(recs, on=ON, keep=("uscc",)).sort("uscc")
     sdf = spark.createDataFrame(recs.to_arrow())  # spark.default.parallelism = 2 partitions
     assert sdf.rdd.getNumPartitions() >= 2
@@ -62,10 +64,10 @@ def test_spark_equals_polars(spark) -> None:
     assert expected["tech_sme.missing"].list.len().max() > 0
 
 
-def test_spark_reform_overlay_is_shipped(spark) -> None:
+def test_spark_reform_overlay_is_shipped(spark, register) -> None:
     from zjtx.services.spark import evaluate_spark
 
-    recs = _register().head(300)
+    recs = register.head(300)
     overlay = {"tech_sme.pass_score": 70}
     expected = zjtx.evaluate(recs, on=ON, policies=["tech_sme"], params=overlay).sort("uscc")
     got = pl.from_arrow(
@@ -76,10 +78,10 @@ def test_spark_reform_overlay_is_shipped(spark) -> None:
     assert not baseline["tech_sme.status"].equals(expected["tech_sme.status"])
 
 
-def test_evaluate_file_writes_parquet(spark, tmp_path) -> None:
+def test_evaluate_file_writes_parquet(spark, register, tmp_path) -> None:
     from zjtx.services.spark import evaluate_file
 
-    recs = _register().head(200)
+    recs = register.head(200)
     src = tmp_path / "reg.parquet"
     recs.write_parquet(src)
     out = tmp_path / "out.parquet"

@@ -1,17 +1,15 @@
 """First contact, as a new user meets the platform: the README's main job (``zjtx demo``, a small
 city) serves with the production server; the admin logs in for the first time in Chromium and the
-dashboard is populated by the main job's evaluation run; an expired title shows 已过期."""
+dashboard is populated by the main job's evaluation run; an expired title shows 已过期.
+
+The main job is the session's ``main_job`` (tests/conftest.py): ``zjtx demo --scale 400 --port …`` in
+its own data directory, started once and serving until the session ends (tests/demo/test_demo_command.py
+reads its output and reruns the command on a copy of its data)."""
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -21,45 +19,6 @@ pytestmark = [pytest.mark.browser]
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def main_job(tmp_path_factory):
-    data = tmp_path_factory.mktemp("first-contact")
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ZJTX_", "DJANGO_")) and k != "DATABASE_URL"}
-    env.update({"ZJTX_DATA_DIR": str(data), "COLUMNS": "200", "PYTHONUNBUFFERED": "1"})
-    log = (data / "main-job.log").open("w+", encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, "-m", "zjtx", "demo", "--scale", "400", "--port", str(port)], cwd=data,
-                            env=env, stdout=log, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        until = time.monotonic() + 600
-        while time.monotonic() < until:
-            assert proc.poll() is None, (data / "main-job.log").read_text()
-            try:
-                urllib.request.urlopen(base + "/accounts/login/", timeout=5).read()
-                break
-            except OSError:
-                time.sleep(1)
-        else:
-            raise AssertionError("the main job did not serve: " + (data / "main-job.log").read_text())
-        yield {"base": base, "log": (data / "main-job.log").read_text(), "data": data}
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-        log.close()
 
 
 _TOTP: dict[str, int | bytes] = {}

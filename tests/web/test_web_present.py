@@ -68,21 +68,53 @@ def test_the_check_catches_what_it_must() -> None:
 
 # ------------------------------------------------------------------ the demo city through three roles
 
-@pytest.fixture
-def city(db, make_user):
+@pytest.fixture(scope="module")
+def _city_data(django_db_setup, django_db_blocker, demo_city):
+    """The demo city loaded and evaluated once for the module, inside a transaction rolled back at the
+    module's end; each test runs in its own savepoint within it (pytest-django's ``db``), so what a test
+    writes is gone before the next one."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from zjtx.apps.accounts.models import Profile
     from zjtx.apps.enterprises.demo_load import load_demo
     from zjtx.apps.enterprises.models import Enterprise
     from zjtx.apps.evaluations import services
-    from zjtx.demo import generate
 
-    load_demo(generate(seed=5, scale=200, today=TODAY))
-    admin = make_user("cityadmin", "city_admin")
-    ent = Enterprise.objects.filter(titles__title="high_tech").select_related("division").first()
-    other = Enterprise.objects.filter(division=ent.division).exclude(pk=ent.pk).first()
-    town = make_user("townofficer", "town_officer", division=ent.division_id)
-    owner = make_user("enterpriseuser", "enterprise_user", enterprise=ent)
-    services.execute_run(services.create_run(admin, TODAY, name="检查批次").pk)
-    return {"admin": admin, "town": town, "owner": owner, "ent": ent, "other": other}
+    def make_user(username: str, role: str, division: str | None = None, enterprise=None):
+        user = get_user_model().objects.create_user(username, password=None)
+        Profile.objects.create(user=user, role=role, division_id=division, enterprise=enterprise)
+        return user
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            load_demo(demo_city(seed=5, scale=200, today=TODAY))
+            admin = make_user("cityadmin", "city_admin")
+            ent = Enterprise.objects.filter(titles__title="high_tech").select_related("division").first()
+            other = Enterprise.objects.filter(division=ent.division).exclude(pk=ent.pk).first()
+            town = make_user("townofficer", "town_officer", division=ent.division_id)
+            owner = make_user("enterpriseuser", "enterprise_user", enterprise=ent)
+            services.execute_run(services.create_run(admin, TODAY, name="检查批次").pk)
+            yield {"admin": admin.pk, "town": town.pk, "owner": owner.pk, "ent": ent.pk, "other": other.pk}
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def city(_city_data, db):
+    """The module's city, read afresh for each test (users and enterprises as the database has them)."""
+    from django.contrib.auth import get_user_model
+
+    from zjtx.apps.enterprises.models import Enterprise
+
+    users = get_user_model().objects
+    enterprises = Enterprise.objects.select_related("division")
+    return {"admin": users.get(pk=_city_data["admin"]), "town": users.get(pk=_city_data["town"]),
+            "owner": users.get(pk=_city_data["owner"]), "ent": enterprises.get(pk=_city_data["ent"]),
+            "other": enterprises.get(pk=_city_data["other"])}
 
 
 def _urls(ent, other, year: int) -> list[str]:

@@ -25,11 +25,10 @@ pytestmark = [pytest.mark.django_db]
 
 
 @pytest.fixture
-def demo(db):
+def demo(db, demo_city):
     from zjtx.apps.enterprises.demo_load import briefing_frames, load_demo
-    from zjtx.demo import generate
 
-    counts = load_demo(generate(seed=2022, scale=3000))  # the registry load calls the programme load
+    counts = load_demo(demo_city(seed=2022, scale=3000))  # the registry load calls the programme load
     return counts, briefing_frames()
 
 
