@@ -18,6 +18,10 @@ apt_ensure postgresql:'/usr/lib/postgresql/*/bin/initdb' chromium:/usr/bin/chrom
   openjdk-17-jre-headless:java
 ensure_venv
 
+echo "==> pip install -e .[test,spark]"
+.venv/bin/pip install -q -e '.[test,spark]'
+
+# (after the editable install: both would write the same build metadata in the source tree)
 repo="$(pwd)"
 fresh=""
 if [[ "${ZJTX_SKIP_FRESH_INSTALL:-0}" != "1" ]]; then
@@ -28,8 +32,6 @@ if [[ "${ZJTX_SKIP_FRESH_INSTALL:-0}" != "1" ]]; then
   fresh_pid=$!
   trap 'kill "$fresh_pid" 2>/dev/null || true; rm -rf "$fresh"' EXIT
 fi
-echo "==> pip install -e .[test,spark]"
-.venv/bin/pip install -q -e '.[test,spark]'
 
 echo "==> ruff"
 .venv/bin/ruff check .

@@ -161,7 +161,10 @@ def test_town_officer_and_enterprise_user_see_their_own_scope(main_job) -> None:
             page.fill("#id_username", "qiye")
             page.fill("#id_password", firm.group(2))
             page.click("#login")
-            expect(page).to_have_url(re.compile(r"/enterprises/"))
+            expect(page).to_have_url(re.compile(r"/enterprises/[0-9A-Z]{18}/$"))  # its own record
+            expect(page.locator("h1")).to_contain_text(firm.group(1))
+            expect(page.locator("header nav a.active")).to_have_text("本企业")
+            page.goto(base + "/enterprises/")  # the list holds that one enterprise only
             expect(page.locator("table tbody tr")).to_have_count(1)
             expect(page.locator("table tbody")).to_contain_text(firm.group(1))
         finally:
