@@ -20,8 +20,6 @@ STATUS_STYLE = {
 
 def require_uscc(path: str) -> None:
     """Refuse a register without the key column before evaluating it (results could not be told apart)."""
-    from zjtx.rules.inputs import InputError, InputIssue
-
     suffix = Path(path).suffix.lower()
     if suffix == ".csv":
         columns = pl.scan_csv(path, infer_schema=False).collect_schema().names()
@@ -29,6 +27,12 @@ def require_uscc(path: str) -> None:
         columns = list(pl.read_parquet_schema(path))
     else:
         return  # xlsx / json are read whole by the engine, which reports their problems
+    _require_column(columns)
+
+
+def _require_column(columns: list[str]) -> None:
+    from zjtx.rules.inputs import InputError, InputIssue
+
     if "uscc" not in columns:
         raise InputError([InputIssue(0, None, "uscc", None, "输入文件缺少 uscc（统一社会信用代码）列")])
 
@@ -37,9 +41,7 @@ def find_record(path: str, uscc: str) -> dict[str, Any]:
     from zjtx.rules.inputs import InputError, InputIssue, to_frame
 
     frame = to_frame(path).lazy()
-    schema = frame.collect_schema()
-    if "uscc" not in schema:
-        raise InputError([InputIssue(0, None, "uscc", None, "输入文件缺少 uscc（统一社会信用代码）列")])
+    _require_column(frame.collect_schema().names())
     rows = frame.filter(pl.col("uscc").cast(pl.String) == uscc).collect()
     if rows.height == 0:
         raise InputError([InputIssue(0, uscc, "uscc", uscc, "输入文件中没有该统一社会信用代码")])

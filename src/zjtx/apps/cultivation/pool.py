@@ -128,7 +128,7 @@ def auto_update(on: date, queryset: QuerySet | None = None, tiers: Iterable[str]
         chunk = firms[i:i + AUTO_CHUNK]
         with acting_as(None, source="auto"), transaction.atomic():
             rows = PoolStage.objects.filter(enterprise_id__in=[f for f, _ in chunk], tier__in=tier_list)
-            if connection_locks_rows():
+            if _locks_rows():
                 rows = rows.select_for_update()
             existing = {(ps.enterprise_id, ps.tier): ps for ps in rows}
             bookkeeping: list[PoolStage] = []
@@ -150,7 +150,7 @@ def auto_update(on: date, queryset: QuerySet | None = None, tiers: Iterable[str]
     return result
 
 
-def connection_locks_rows() -> bool:
+def _locks_rows() -> bool:
     """Whether the database takes row locks (PostgreSQL); SQLite's IMMEDIATE transactions lock it whole."""
     from django.db import connection
 
