@@ -117,15 +117,26 @@ class Regime:
         return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)
 
 
+def _tri(c: pl.Expr) -> pl.Expr:
+    """A Kleene boolean as 0 (false), 1 (true) or 2 (null)."""
+    return c.cast(pl.UInt8).fill_null(2)
+
+
 def _status_pl(q: pl.Expr, q_lo: pl.Expr, q_hi: pl.Expr) -> pl.Expr:
-    return (
-        pl.when(q).then(pl.lit("qualified"))
-        .when(~q).then(pl.lit("not_qualified"))
-        .when(q_lo).then(pl.lit("qualified"))
-        .when(~q_hi).then(pl.lit("not_qualified"))
-        .when(q_lo.is_not_null() & q_hi.is_not_null()).then(pl.lit("manual_review"))
-        .otherwise(pl.lit("unknown"))
-    )
+    """``status_of`` per row: the three Kleene values as one code (3³ = 27) whose status text is
+    looked up in a table built by ``status_of`` itself (4× cheaper than a when/then chain of
+    strings, docs/benchmarks.md)."""
+    if not any(e.meta.root_names() for e in (q, q_lo, q_hi)):  # all literal: no row to index by
+        return (
+            pl.when(q).then(pl.lit("qualified"))
+            .when(~q).then(pl.lit("not_qualified"))
+            .when(q_lo).then(pl.lit("qualified"))
+            .when(~q_hi).then(pl.lit("not_qualified"))
+            .when(q_lo.is_not_null() & q_hi.is_not_null()).then(pl.lit("manual_review"))
+            .otherwise(pl.lit("unknown"))
+        )
+    code = _tri(q) + _tri(q_lo) * 3 + _tri(q_hi) * 9
+    return pl.lit(_STATUS_TABLE).gather(code)
 
 
 def status_of(q: bool | None, q_lo: bool | None, q_hi: bool | None) -> str:
@@ -140,6 +151,11 @@ def status_of(q: bool | None, q_lo: bool | None, q_hi: bool | None) -> str:
     if q_lo is not None and q_hi is not None:
         return "manual_review"
     return "unknown"
+
+
+_TRI = (False, True, None)
+_STATUS_TABLE = pl.Series("status", [status_of(_TRI[c % 3], _TRI[c // 3 % 3], _TRI[c // 9]) for c in range(27)],
+                          dtype=pl.String)
 
 
 _SEP = "\x1f"

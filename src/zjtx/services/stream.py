@@ -22,10 +22,12 @@ interrupted run never leaves a partial result under the requested name.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -117,28 +119,62 @@ def stream_evaluate(
             raise InputError([InputIssue(i.row + offset, i.uscc, i.field, i.value, i.reason)
                               for i in err.issues]) from None
 
+    # three stages overlap: the next chunk is read and the previous result written (pyarrow, which
+    # releases the GIL) while Polars evaluates the current one — one thread each, at most one chunk
+    # waiting in each, so memory stays bounded by three chunks whatever the register's size
+    batches = source.iter_batches(batch_size=chunk_rows, columns=columns)
+    reader = ThreadPoolExecutor(1, thread_name_prefix="zjtx-read")
+    writes = ThreadPoolExecutor(1, thread_name_prefix="zjtx-write")
+    pending: Future[None] | None = None
+
+    def write(table: Any) -> None:
+        nonlocal writer
+        if writer is None:
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            writer = pq.ParquetWriter(tmp, table.schema, compression=compression)
+        writer.write_table(table)
+
     try:
         if progress:
             progress(0, total)
-        for batch in source.iter_batches(batch_size=chunk_rows, columns=columns):
-            table = evaluate(pl.from_arrow(batch), written).to_arrow()  # type: ignore[arg-type]
-            if writer is None:
-                dst.parent.mkdir(parents=True, exist_ok=True)
-                writer = pq.ParquetWriter(tmp, table.schema, compression=compression)
-            writer.write_table(table)
-            written += batch.num_rows
-            del table, batch
+        ahead = reader.submit(next, batches, None)
+        evaluated = 0  # records evaluated; ``written``: records written (what progress reports)
+        pending_rows = 0
+
+        def wrote() -> None:  # the chunk in the writer is on disk (or its error is raised here)
+            nonlocal written
+            pending.result()  # type: ignore[union-attr]
+            written += pending_rows
             release()
             if progress:
                 progress(written, total)
+
+        while (batch := ahead.result()) is not None:
+            ahead = reader.submit(next, batches, None)
+            table = evaluate(pl.from_arrow(batch), evaluated).to_arrow()  # type: ignore[arg-type]
+            evaluated += batch.num_rows
+            del batch
+            if pending is not None:
+                wrote()
+            pending, pending_rows = writes.submit(write, table), table.num_rows
+            del table
+        if pending is not None:
+            wrote()
+            pending = None
         if writer is None:  # an empty register: still write the (empty) result with its schema
             empty = evaluate(pl.from_arrow(source.schema_arrow.empty_table().select(columns)), 0).to_arrow()  # type: ignore[arg-type]
-            writer = pq.ParquetWriter(tmp, empty.schema, compression=compression)
-            writer.write_table(empty)
-        writer.close()
+            write(empty)
+        writer.close()  # type: ignore[union-attr]
         writer = None
         tmp.replace(dst)
     finally:
+        if pending is not None:
+            pending.cancel()
+            # the evaluation's own error is the one raised; a write failing meanwhile is moot
+            with contextlib.suppress(Exception):
+                pending.result()
+        writes.shutdown(wait=True)
+        reader.shutdown(wait=True, cancel_futures=True)
         if writer is not None:
             writer.close()
         if tmp.exists():

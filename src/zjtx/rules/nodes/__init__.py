@@ -20,6 +20,7 @@ from zjtx.rules.nodes.base import (  # noqa: F401
     _tol,
     and3,
     band_text,
+    by_distinct,
     compare,
     fmt,
     num,

@@ -27,7 +27,7 @@ from zjtx.rules.nodes.base import (
     status_word,
     text_pl,
 )
-from zjtx.rules.nodes.values import UNDEF, Const, F, NumF, P, Value
+from zjtx.rules.nodes.values import UNDEF, Const, F, NumF, P, Value, shared
 
 
 class Cond(ABC):
@@ -136,14 +136,22 @@ class Cmp(Cond):
         return compare(a, self.op, b)
 
     def _pl(self, cx: Ctx) -> pl.Expr:
+        # the comparison and its "undefined" flag are the same in every review mode: computed once
+        # (shared columns, inlined where read once) and combined per mode — the three modes of a
+        # status read each ratio once instead of three times
         b = self.b.value(cx) if isinstance(self.b, P) else self.b.value if isinstance(self.b, Const) else None
-        a_e = self.a.pl(cx)
-        raw = pl_compare(a_e, self.op, b if b is not None else self.b.pl(cx))
-        if cx.mode is None:
+        raw = shared(cx, ("cmp", id(self)),
+                     lambda: pl_compare(self.a.pl(cx), self.op, b if b is not None else self.b.pl(cx)))
+        if cx.mode is None or not reviewable(self):
             return raw
-        undefined = a_e.is_null() & self.a.known_pl(cx)
-        if b is None:
-            undefined = undefined | (self.b.pl(cx).is_null() & self.b.known_pl(cx))
+
+        def undefined_pl() -> pl.Expr:
+            und = self.a.pl(cx).is_null() & self.a.known_pl(cx)
+            if b is None:
+                und = und | (self.b.pl(cx).is_null() & self.b.known_pl(cx))
+            return und
+
+        undefined = shared(cx, ("cmp_undefined", id(self)), undefined_pl)
         return pl.when(undefined).then(pl.lit(cx.mode == "hi")).otherwise(raw)
 
     def describe(self, cx: Ctx | None = None) -> str:

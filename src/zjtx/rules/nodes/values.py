@@ -50,8 +50,11 @@ class Value(ABC):
 
     def known_pl(self, cx: Ctx) -> pl.Expr:
         """True when every input is present (so a null value means 'undefined')."""
-        exprs = [c.known_pl(cx) for c in self.children()]
-        return pl.all_horizontal(exprs) if exprs else pl.lit(True)
+        exprs: dict[str, pl.Expr] = {}
+        for c in self.children():  # each input tested once (a field read twice in a formula)
+            e = c.known_pl(cx)
+            exprs.setdefault(str(e), e)
+        return pl.all_horizontal(list(exprs.values())) if exprs else pl.lit(True)
 
     @abstractmethod
     def ev(self, rec: dict[str, Any], cx: Ctx) -> Any:
