@@ -117,3 +117,18 @@ def test_bad_record_in_a_later_chunk_is_numbered_in_the_file_and_nothing_is_left
         stream_evaluate(src, out, ON, ["tech_sme"], chunk_rows=100, progress=False)
     assert [(i.row, i.field) for i in err.value.issues] == [(421, "employees_y1")]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.parquet"]
+
+
+def test_statistics_are_written_for_the_columns_readers_filter_on(register, tmp_path) -> None:
+    """Min/max statistics for uscc, each status and headline number (a reader skips row groups by
+    them); none for names, explanation numbers and lists (computing those cost a fifth of the writing)."""
+    import pyarrow.parquet as pq
+
+    _, path = register
+    out = tmp_path / "out.parquet"
+    stream_evaluate(path, out, ON, ["tech_sme"], chunk_rows=400, progress=False)
+    meta = pq.ParquetFile(out).metadata
+    names = [meta.schema.column(i).path for i in range(meta.num_columns)]
+    with_stats = {names[i] for i in range(meta.num_columns) if meta.row_group(0).column(i).is_stats_set}
+    assert with_stats == {"uscc", "tech_sme.status", "tech_sme.score"}
+    assert pl.read_parquet(out, columns=["tech_sme.status"]).height == meta.num_rows

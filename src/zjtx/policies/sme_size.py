@@ -14,7 +14,7 @@ from typing import Any
 import polars as pl
 
 from zjtx.rules import Ctx, Extra, Policy, Regime
-from zjtx.rules.nodes import Cond, and3, by_distinct, compare, num, pl_compare, text_pl
+from zjtx.rules.nodes import Cond, and3, by_distinct, compare, num, pl_compare, text_pl_of
 from zjtx.rules.params import Fraction
 
 DOC = "工信部联企业〔2011〕300号"
@@ -42,10 +42,10 @@ def group_pl(cx: Ctx) -> pl.Expr:
 
 def _group_pl(cx: Ctx) -> pl.Expr:
     mapping: dict[str, str] = cx.p("sme_size.industry_map")
-    code = text_pl("industry", cx.mat)  # trimmed, upper case, null when empty
     lengths = sorted({len(k) for k in mapping}, reverse=True)
 
-    def group(k: pl.Expr) -> pl.Expr:
+    def group(raw: pl.Expr) -> pl.Expr:
+        k = text_pl_of(raw)  # trimmed, upper case, null when empty
         parts = [
             k.str.slice(0, n).replace_strict({a: v for a, v in mapping.items() if len(a) == n}, default=None,
                                              return_dtype=pl.String)
@@ -53,7 +53,8 @@ def _group_pl(cx: Ctx) -> pl.Expr:
         ]
         return pl.when(k.is_null()).then(None).otherwise(pl.coalesce([*parts, pl.lit("not_covered")]))
 
-    return by_distinct(code, group, pl.String)  # once per distinct code of the batch
+    # once per distinct code of the batch, from the code as entered (one pass, not two)
+    return by_distinct(pl.col("industry").cast(pl.String), group, pl.String)
 
 
 def _class_ev(rec: dict[str, Any], group: str, klass: str, cx: Ctx) -> bool | None:

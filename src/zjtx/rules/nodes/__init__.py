@@ -32,6 +32,7 @@ from zjtx.rules.nodes.base import (  # noqa: F401
     reviewable,
     status_word,
     text_pl,
+    text_pl_of,
 )
 from zjtx.rules.nodes.conditions import (  # noqa: F401
     Above,

@@ -154,17 +154,19 @@ def by_distinct(key: pl.Expr, build: Any, dtype: Any) -> pl.Expr:
     return key.map_batches(run, return_dtype=dtype, is_elementwise=True)
 
 
+def text_pl_of(k: pl.Expr, upper: bool = True) -> pl.Expr:
+    """Text trimmed (and upper-cased), empty text as null (row by row: see ``text_pl``)."""
+    c = k.str.strip_chars()
+    c = c.str.to_uppercase() if upper else c
+    return pl.when(c == "").then(None).otherwise(c)
+
+
 def text_pl(name: str, mat: Materializer | None, upper: bool = True) -> pl.Expr:
     """A text input trimmed (and upper-cased), empty text as null — one shared column per field and
     form for every policy and calculator of a plan (an industry code is read by several)."""
 
-    def clean(k: pl.Expr) -> pl.Expr:
-        c = k.str.strip_chars()
-        c = c.str.to_uppercase() if upper else c
-        return pl.when(c == "").then(None).otherwise(c)
-
     def build() -> pl.Expr:
-        return by_distinct(pl.col(name).cast(pl.String), clean, pl.String)
+        return text_pl_of(pl.col(name).cast(pl.String), upper)
 
     return build() if mat is None else mat.get(("text", name, upper), build)
 
