@@ -108,8 +108,10 @@ class Solver:
     def status(self, rec: Mapping[str, Any]) -> tuple[str, Any]:
         cache: dict[Any, Any] = {}  # indicator intervals and mode-free conditions, shared by the modes
         q = self.regime.qualify.ev(rec, Ctx(self.params, self.on, self.options, cache=cache))
-        q_lo = self.regime.qualify.ev(rec, Ctx(self.params, self.on, self.options, mode="lo", cache=cache))
-        q_hi = self.regime.qualify.ev(rec, Ctx(self.params, self.on, self.options, mode="hi", cache=cache))
+        q_lo = q_hi = q  # a determined result is the same in both review modes (status_of reads q alone)
+        if q is None:
+            q_lo = self.regime.qualify.ev(rec, Ctx(self.params, self.on, self.options, mode="lo", cache=cache))
+            q_hi = self.regime.qualify.ev(rec, Ctx(self.params, self.on, self.options, mode="hi", cache=cache))
         score = None
         if self.regime.score is not None:
             lo, hi, _, _ = self.regime.score.ev(rec, Ctx(self.params, self.on, self.options, cache=cache))
