@@ -8,9 +8,9 @@ pyarrow's read-ahead cache, which would hold every chunk read so far), each chun
 goes through the compiled plan (``zjtx.rules.engine.plan``, the same one ``zjtx.evaluate`` collects;
 parameters resolved once) and is appended to a Parquet writer; after each chunk ``progress(done,
 total)`` is called (the CLI draws its progress bar from it).
-Nothing is held but one chunk, its plan's temporaries and its result, so peak memory depends on the
-chunk size and the width of the plan, not on the number of records (docs/benchmarks.md gives the
-measured figures). Polars' own streaming engine (``sink_parquet`` / ``sink_batches`` over
+Reading the next chunk and writing the previous result overlap the evaluation of the current one
+(one thread each); at most three chunks are held, so peak memory depends on the chunk size and the width
+of the plan, not on the number of records (docs/benchmarks.md gives the measured figures). Polars' own streaming engine (``sink_parquet`` / ``sink_batches`` over
 ``scan_parquet``) was measured too: with a wide, expensive plan its source reads ahead of the
 compute and peak memory grows with the file (over 7 GB within 20 s on 10 M records, all policies).
 
