@@ -858,7 +858,8 @@ class PinnedBands(Indicator):
 
     def _coded(self, cx: Ctx) -> tuple[pl.Expr, list[list[tuple[Fraction, Fraction]]]] | None:
         """The rows' condition code and the possible ranges of every code (None: too many entries)."""
-        k = len(self.entries(cx)) - 1
+        # the conditions before the first entry without one (the rest: last, ``entries`` checks)
+        k = next(i for i, e in enumerate(self.entries(cx)) if "field" not in e and _bound(e)[0] is None)
         if k > MAX_CODED:
             return None
         code = shared(cx, ("pinned_code", id(self)), lambda: first_match_code(self._conds_pl(cx)[:k]))
